@@ -1,0 +1,5 @@
+"""`python -m powerflow` runs the command line."""
+
+from powerflow.cli import main
+
+main()

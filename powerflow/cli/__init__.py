@@ -1,0 +1,64 @@
+"""The command line: thin. Each command parses arguments, calls the library and prints.
+
+Commands are imported only when run, so `powerflow --help` stays fast. A new command is one
+module under `powerflow.cli` and one line in `COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+__all__ = ["COMMANDS", "cli", "main"]
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    # name: (module:function, one-line help shown by --help without importing the module)
+    "validate": ("powerflow.cli.validate:validate", "Check power files against the format."),
+    "schema": ("powerflow.cli.schema:schema", "Print the JSON Schema of power or catalogue files."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attr = target[0].partition(":")
+        cmd = getattr(importlib.import_module(module), attr)
+        assert isinstance(cmd, click.Command)
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="powerflow", prog_name="powerflow")
+def cli() -> None:
+    """powerflow: power-operation flowcharts (权力运行流程图) as checked, runnable state machines.
+
+    Exit codes: 0 clean, 1 findings, 2 usage or internal error.
+    """
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point. A bug inside powerflow prints a short message and exits 2; set
+    POWERFLOW_DEBUG=1 to see the traceback."""
+    try:
+        return cli.main(args=argv, prog_name="powerflow", standalone_mode=True)
+    except Exception as exc:  # pragma: no cover - the last line of defence
+        if os.environ.get("POWERFLOW_DEBUG"):
+            raise
+        click.echo(f"powerflow: internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in powerflow; run again with POWERFLOW_DEBUG=1 and report the "
+                   "traceback.", err=True)
+        sys.exit(2)

@@ -1,0 +1,355 @@
+"""Strict YAML reading with a source map.
+
+Takes the bytes of a file; gives plain data (dicts, lists, str, int, float, bool, None) and a
+`SourceMap` from each key path to its line and column, or a list of diagnostics (PF001, PF002,
+PF008-PF011, PF014) when the text cannot be read. Uses libyaml's C parser when present (it still
+gives line and column) and resolves scalars with the YAML 1.2 core schema, so `on/off/yes/no`,
+`1:20` and dates stay strings.
+
+Must not: construct arbitrary tags (only str/int/float/bool/null/map/seq are accepted), follow
+alias expansions beyond a node budget, or read anything but the bytes it is given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, Location, Severity, Text
+
+__all__ = ["Limits", "Mark", "ReadResult", "SourceMap", "decode", "read_yaml"]
+
+try:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """1-based line and column of a key (`key_*`) and of its value."""
+
+    line: int
+    column: int
+    key_line: int
+    key_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Resource limits for one file. Defaults suit hand-written power files with room to spare."""
+
+    max_bytes: int = 2_000_000
+    max_nodes: int = 50_000
+    max_depth: int = 64
+
+
+SourceMap = dict[Path_, Mark]
+
+
+@dataclass(slots=True)
+class ReadResult:
+    data: Any
+    source: SourceMap
+    diagnostics: list[Diagnostic]
+    text: str
+
+
+_CORE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:binary",
+    "tag:yaml.org,2002:merge",
+    "tag:yaml.org,2002:value",
+}
+_NULL = re.compile(r"^(?:~|null|Null|NULL)?$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_INT_OCT = re.compile(r"^0o[0-7]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_FLOAT_SPECIAL = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf")}
+
+
+def _diag(code: str, file: str, line: int, col: int, en: str, zh: str, hint: Text | None = None,
+          name: str = "") -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, Location(file, line, col), Text(en, zh), hint, name)
+
+
+def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+    """Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK with a
+    warning. Binary data is an error (PF010)."""
+    diags: list[Diagnostic] = []
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), diags
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in raw:
+        return None, [_diag(
+            "PF010", file, 0, 0,
+            "the file is binary (it contains NUL bytes), not a YAML text file",
+            "文件是二进制数据（含 NUL 字节），不是 YAML 文本文件",
+            Text("Give a power file saved as UTF-8 text.", "请提供以 UTF-8 保存的权力事项 YAML 文本文件。"),
+            "undecodable-file")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            line = raw[: exc.start].count(b"\n") + 1
+            return None, [_diag(
+                "PF010", file, line, 1,
+                f"the file is neither UTF-8 nor GBK/GB18030 text (bad byte at offset {exc.start})",
+                f"文件既不是 UTF-8 也不是 GBK/GB18030 文本（第 {exc.start} 字节无法解码）",
+                Text("Save the file as UTF-8.", "请将文件另存为 UTF-8 编码。"), "undecodable-file")]
+        diags.append(Diagnostic(
+            "PF010", Severity.WARNING, Location(file, 1, 1),
+            Text("the file is saved in GBK/GB18030; it was read, but save it as UTF-8",
+                 "文件以 GBK/GB18030 编码保存，已按该编码读取；请另存为 UTF-8"),
+            Text("In Notepad: File → Save As → Encoding: UTF-8.", "记事本：文件 → 另存为 → 编码选 UTF-8。"),
+            "undecodable-file"))
+    bad = [c for c in text[:4096] if ord(c) < 32 and c not in "\t\n\r"]
+    if len(bad) > 4:
+        return None, [_diag(
+            "PF010", file, 0, 0, "the file holds control characters: it looks like binary data",
+            "文件含有控制字符，看起来是二进制数据",
+            Text("Give a power file saved as UTF-8 text.", "请提供以 UTF-8 保存的 YAML 文本文件。"),
+            "undecodable-file")]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), diags
+
+
+def _looks_numeric(value: str) -> bool:
+    return value[0] in "0123456789+-.~nNtTfF"
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    value: str = node.value
+    if node.style:  # quoted or block scalar: always a string (plain is None or "")
+        return value
+    if node.tag == "tag:yaml.org,2002:str" and node.value and not _looks_numeric(value):
+        return value
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT.match(value):
+        return int(value)
+    if _INT_HEX.match(value):
+        return int(value, 16)
+    if _INT_OCT.match(value):
+        return int(value[2:], 8)
+    if _FLOAT.match(value):
+        return float(value)
+    low = value.lower()
+    if low in _FLOAT_SPECIAL:
+        return _FLOAT_SPECIAL[low]
+    if low == ".nan":
+        return float("nan")
+    return value
+
+
+class _Builder:
+    """Walks a composed node tree into plain data, recording marks and problems."""
+
+    def __init__(self, file: str, limits: Limits) -> None:
+        self.file = file
+        self.limits = limits
+        self.source: SourceMap = {}
+        self.diags: list[Diagnostic] = []
+        self.budget = limits.max_nodes
+
+    def _problem(self, code: str, node: yaml.Node, en: str, zh: str,
+                 hint: Text | None = None, name: str = "") -> None:
+        m = node.start_mark
+        self.diags.append(_diag(code, self.file, m.line + 1, m.column + 1, en, zh, hint, name))
+
+    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooBig(node)
+        if depth > self.limits.max_depth:
+            raise _TooDeep(node)
+        tag = node.tag
+        if tag not in _CORE_TAGS:
+            self._problem(
+                "PF014", node, f"the tag {tag!r} is not allowed in a power file",
+                f"权力事项文件中不允许使用标签 {tag!r}",
+                Text("Remove the tag: only plain strings, numbers, lists and mappings are read.",
+                     "删除该标签：只读取字符串、数字、列表和映射。"), "unsupported-tag")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return _scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for i, child in enumerate(node.value):
+                cm = child.start_mark
+                self.source[(*path, i)] = Mark(cm.line + 1, cm.column + 1, cm.line + 1, cm.column + 1)
+                items.append(self.build(child, (*path, i), depth + 1))
+            return items
+        assert isinstance(node, yaml.MappingNode)
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._problem(
+                    "PF014", key_node, "merge keys (<<) are not supported",
+                    "不支持合并键（<<）",
+                    Text("Write the keys out in full; anchors may still be used for whole values.",
+                         "请把键完整写出；锚点仍可用于整个值。"), "unsupported-tag")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._problem("PF004", key_node, "a mapping key must be a plain string",
+                              "映射的键必须是普通字符串", name="wrong-type")
+                continue
+            key = key_node.value
+            if key in out:
+                first = self.source.get((*path, key))
+                where = f" (first at line {first.key_line})" if first else ""
+                where_zh = f"（首次出现在第 {first.key_line} 行）" if first else ""
+                self._problem(
+                    "PF002", key_node, f"duplicate key {key!r}{where}",
+                    f"重复的键 {key!r}{where_zh}",
+                    Text("Keep one of them: YAML would silently keep only the last.",
+                         "只保留其中一个：YAML 会悄悄只保留最后一个。"), "duplicate-key")
+                continue
+            km, vm = key_node.start_mark, value_node.start_mark
+            self.source[(*path, key)] = Mark(vm.line + 1, vm.column + 1, km.line + 1, km.column + 1)
+            out[key] = self.build(value_node, (*path, key), depth + 1)
+        return out
+
+
+class _TooBig(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+class _TooDeep(_TooBig):
+    pass
+
+
+def read_yaml(raw: bytes, file: str, limits: Limits = Limits()) -> ReadResult:
+    """Read one YAML document from bytes. On any error `data` is None and `diagnostics` says why;
+    warnings (e.g. a GBK file) may accompany data."""
+    if len(raw) > limits.max_bytes:
+        return ReadResult(None, {}, [_diag(
+            "PF008", file, 0, 0,
+            f"the file is {len(raw):,} bytes; the limit is {limits.max_bytes:,}",
+            f"文件大小 {len(raw):,} 字节，超过上限 {limits.max_bytes:,} 字节",
+            Text("Split the power into several files, or raise the limit with --max-bytes.",
+                 "请拆分文件，或用 --max-bytes 提高上限。"), "file-too-large")], "")
+    text, diags = decode(raw, file)
+    if text is None:
+        return ReadResult(None, {}, diags, "")
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        return ReadResult(None, {}, [*diags, _diag(
+            "PF011", file, 1, 1, "the file is empty", "文件为空",
+            Text("Start from `powerflow new` or a file in flows/.",
+                 "可用 `powerflow new` 或参照 flows/ 中的文件开始编写。"), "empty-file")], text)
+    depth = _max_flow_depth(text)
+    if depth > limits.max_depth:
+        return ReadResult(None, {}, [*diags, _diag(
+            "PF009", file, 1, 1,
+            f"the file nests brackets {depth} levels deep; the limit is {limits.max_depth}",
+            f"文件括号嵌套 {depth} 层，超过上限 {limits.max_depth} 层",
+            Text("A power file needs only a few levels: check for a broken or generated file.",
+                 "权力事项文件只需几层嵌套，请检查文件是否损坏。"), "too-many-nodes")], text)
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = exc.problem or str(exc)
+        ctx = f" ({exc.context})" if exc.context else ""
+        return ReadResult(None, {}, [*diags, _diag(
+            "PF001", file, line, col, f"YAML syntax error: {problem}{ctx}",
+            f"YAML 语法错误：{problem}{ctx}", _syntax_hint(problem), "yaml-syntax-error")], text)
+    except yaml.YAMLError as exc:
+        return ReadResult(None, {}, [*diags, _diag(
+            "PF001", file, 0, 0, f"YAML error: {exc}", f"YAML 错误：{exc}",
+            name="yaml-syntax-error")], text)
+    except RecursionError:
+        return ReadResult(None, {}, [*diags, _diag(
+            "PF009", file, 0, 0, "the file nests too deeply to read", "文件嵌套过深，无法读取",
+            name="too-many-nodes")], text)
+    if node is None:
+        return ReadResult(None, {}, [*diags, _diag(
+            "PF011", file, 1, 1, "the file is empty", "文件为空", name="empty-file")], text)
+    builder = _Builder(file, limits)
+    try:
+        data = builder.build(node, (), 0)
+    except _TooBig as exc:
+        m = exc.node.start_mark
+        kind_en = "nests too deeply" if isinstance(exc, _TooDeep) else (
+            f"expands to more than {limits.max_nodes:,} values (an alias bomb?)")
+        kind_zh = "嵌套过深" if isinstance(exc, _TooDeep) else (
+            f"展开后超过 {limits.max_nodes:,} 个值（疑似别名炸弹）")
+        return ReadResult(None, {}, [*diags, _diag(
+            "PF009", file, m.line + 1, m.column + 1, f"the document {kind_en}",
+            f"文档{kind_zh}",
+            Text("Do not build large structures from repeated anchors (&) and aliases (*).",
+                 "不要用锚点（&）和别名（*）反复展开构造大结构。"), "too-many-nodes")], text)
+    diags.extend(builder.diags)
+    return ReadResult(data, builder.source, diags, text)
+
+
+def _max_flow_depth(text: str) -> int:
+    """Cheap upper bound on flow-collection nesting, checked before the parser recurses."""
+    if text.count("[") + text.count("{") < 64:
+        return 0
+    depth = best = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            best = max(best, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return best
+
+
+def _syntax_hint(problem: str) -> Text:
+    if "tab" in problem:
+        return Text("Indent with spaces, not tabs.", "请用空格缩进，不要用制表符。")
+    if "mapping values are not allowed" in problem:
+        return Text("A value containing ': ' must be quoted, or a key is mis-indented.",
+                    "含有“: ”的值需要加引号，或者某个键缩进有误。")
+    if "could not find expected ':'" in problem:
+        return Text("A key is missing its colon, or a quoted string is not closed.",
+                    "某个键缺少冒号，或某个引号没有闭合。")
+    return Text("Check the indentation and quoting around this line.", "请检查该行附近的缩进和引号。")
+
+
+def locate(source: SourceMap, path: Path_, file: str, key: bool = False) -> Location:
+    """The location of `path` in the source map, or of its nearest ancestor that has one."""
+    p = tuple(path)
+    while p:
+        mark = source.get(p)
+        if mark is not None:
+            if key:
+                return Location(file, mark.key_line, mark.key_column)
+            return Location(file, mark.line, mark.column)
+        p = p[:-1]
+    return Location(file, 1, 1)
+
+
+Locator = Callable[[Path_], Location]
