@@ -64,7 +64,7 @@ class _Frozen(BaseModel):
     )
 
 
-class _AliasedEnum(str, enum.Enum):
+class _AliasedEnum(enum.StrEnum):
     """A str enum whose members also accept Chinese (and other) names on input."""
 
     @classmethod
@@ -491,22 +491,21 @@ class Condition(_Frozen):
                 return bool(left == right)
             if self.op == "!=":
                 return bool(left != right)
-            if self.op == "in":
-                return left in (right or ())  # type: ignore[operator]
-            if self.op == "not_in":
-                return left not in (right or ())  # type: ignore[operator]
+            if self.op in ("in", "not_in"):
+                members = right if isinstance(right, tuple) else ()
+                return (left in members) == (self.op == "in")
             if left is None or right is None or isinstance(right, tuple):
                 return False
             if isinstance(left, bool) or isinstance(right, bool):
                 return False
             if self.op == "<":
-                return bool(left < right)  # type: ignore[operator]
+                return bool(left < right)
             if self.op == "<=":
-                return bool(left <= right)  # type: ignore[operator]
+                return bool(left <= right)
             if self.op == ">":
-                return bool(left > right)  # type: ignore[operator]
+                return bool(left > right)
             if self.op == ">=":
-                return bool(left >= right)  # type: ignore[operator]
+                return bool(left >= right)
         except TypeError:
             return False
         return False

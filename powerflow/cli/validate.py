@@ -23,12 +23,12 @@ def validate(paths: tuple[str, ...], fmt: str, lang: str | None, jobs: int | Non
     Reports every problem of every file at once, each with file:line:column. Exit 0 when
     clean, 1 when there are errors or warnings, 2 on a usage error.
     """
-    from ..pipeline import run
+    from ..pipeline import RunResult, run
     from ..report import render_concise, render_full, render_json, summary_line
     from ..source import Limits
 
     lang = lang or default_lang()
-    result = run(paths, jobs=jobs, limits=Limits(max_bytes=max_bytes))
+    result: RunResult[None] = run(paths, None, jobs=jobs, limits=Limits(max_bytes=max_bytes))
     diags = result.diagnostics
     if not result.files and not diags:
         raise click.UsageError(f"no power files found in: {' '.join(paths)}")

@@ -1,0 +1,44 @@
+# powerflow: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    := out
+
+.PHONY: help setup system demo test lint typecheck pytest bench clean
+
+help:
+	@echo "make demo   - set up everything and run powerflow on the sample catalogue (flows/)"
+	@echo "make test   - set up everything and run the linters and the test suite"
+	@echo "make bench  - run the benchmarks in tests/bench and print their tables"
+
+system:
+	@bash .ci/system-packages.sh
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+setup: system $(VENV)/.installed
+
+demo: setup
+	$(BIN)/powerflow validate flows/
+	@echo "powerflow: the sample catalogue in flows/ is valid."
+
+lint: setup
+	$(BIN)/ruff check powerflow tests
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test: lint pytest
+
+bench: setup
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) $(OUT) site .pytest_cache .mypy_cache .ruff_cache .powerflow-cache
