@@ -1,0 +1,167 @@
+"""Audit a whole event log against one flow: encode, replay, check, summarise.
+
+Takes a `Flow`, an `EventLog` and its `LogMapping`; gives an `AuditResult`: per case the final
+step, events, accepted events, fitness, whether it fits and its first deviation; the findings
+(see `powerflow.replay.checks`); counts by kind; time per step; traffic per transition; and an
+`Overlay` for the chart renderer.
+
+Fitness of a case is the share of its events (mapped and unknown, ignored ones excluded) that
+the flow allowed where they came. A case *fits* when every event was known and allowed and the
+case ended in an end step (the same verdict as token replay on the exported Petri net).
+
+Must not: read files, print or render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..deviations import Deviation
+from ..logs.eventlog import EventLog
+from ..logs.mapping import LogMapping
+from ..model import Flow
+from ..overlay import Overlay
+from .checks import KINDS, Findings, check
+from .encode import EncodedFlow, EncodedLog, encode_flow, encode_log, guard_signatures
+from .engine import Replayed, replay
+
+__all__ = ["AuditResult", "audit"]
+
+_CONFORMANCE = {KINDS.index(Deviation.EVENT_NOT_ALLOWED), KINDS.index(Deviation.UNKNOWN_ACTIVITY)}
+
+
+@dataclass
+class AuditResult:
+    flow: Flow
+    log: EventLog
+    encoded_flow: EncodedFlow
+    encoded_log: EncodedLog
+    replayed: Replayed
+    findings: Findings
+    events: npt.NDArray[np.int64]
+    accepted: npt.NDArray[np.int64]
+    fitness: npt.NDArray[np.float64]
+    fits: npt.NDArray[np.bool_]
+    first_event: npt.NDArray[np.int64]
+    """Per case: log index of its first PF501/PF508 event, -1 when none."""
+    first_kind: npt.NDArray[np.int16]
+
+    @property
+    def n_cases(self) -> int:
+        return self.log.n_cases
+
+    def counts(self) -> dict[Deviation, tuple[int, int]]:
+        """Per kind: (findings, distinct cases)."""
+        out: dict[Deviation, tuple[int, int]] = {}
+        k, c = self.findings.kind, self.findings.case
+        for i, d in enumerate(KINDS):
+            m = k == i
+            out[d] = (int(m.sum()), int(np.unique(c[m]).shape[0]))
+        return out
+
+    def cases_with(self, kind: Deviation) -> list[str]:
+        m = self.findings.kind == KINDS.index(kind)
+        return [self.log.case_names[i] for i in np.unique(self.findings.case[m]).tolist()]
+
+    @property
+    def deviating_cases(self) -> int:
+        return int(np.unique(self.findings.case).shape[0])
+
+    def step_times(self) -> list[tuple[str, int, float, float, float]]:
+        """(step, times completed, mean, median, max working days) for measured steps."""
+        rows = []
+        for s, sid in enumerate(self.encoded_flow.steps):
+            d = self.findings.days[(self.findings.done == s) & ~np.isnan(self.findings.days)]
+            if d.size:
+                rows.append((sid, int(d.size), float(d.mean()), float(np.median(d)),
+                             float(d.max())))
+        return rows
+
+    def edge_cases(self) -> dict[int, int]:
+        """Transition index → number of distinct cases that took it."""
+        rp, el, fe = self.replayed, self.encoded_log, self.encoded_flow
+        m = rp.allowed
+        if not m.any():
+            return {}
+        sig = np.zeros(el.case.shape[0], np.int32)
+        edge = fe.edge[sig[m], rp.before[m], el.event[m]]
+        pairs = np.unique(np.stack([edge.astype(np.int64), el.case[m].astype(np.int64)]), axis=1)
+        e, cnt = np.unique(pairs[0], return_counts=True)
+        return {int(a): int(b) for a, b in zip(e.tolist(), cnt.tolist(), strict=True)}
+
+    def deviation_edges(self) -> dict[tuple[str, str, str], int]:
+        """(step, step after resynchronising, event) → cases, for events not allowed."""
+        rp, el, fe = self.replayed, self.encoded_log, self.encoded_flow
+        m = (el.event >= 0) & ~rp.allowed
+        out: dict[tuple[str, str, str], int] = {}
+        if not m.any():
+            return out
+        trip = np.stack([rp.before[m], rp.after[m], el.event[m], el.case[m]]).astype(np.int64)
+        u = np.unique(trip, axis=1)
+        keys, cnt = np.unique(u[:3], axis=1, return_counts=True)
+        for (a, b, e), c in zip(keys.T.tolist(), cnt.tolist(), strict=True):
+            out[(fe.steps[a], fe.steps[b], fe.events[e])] = int(c)
+        return out
+
+    def overlay(self) -> Overlay:
+        """Traffic and findings to draw over the flow's chart."""
+        f, flow = self.findings, self.flow
+        counts = {(t.from_, t.to, t.event): 0 for t in flow.transitions}
+        for i, n in self.edge_cases().items():
+            t = flow.transitions[i]
+            counts[(t.from_, t.to, t.event)] = n
+        dev = self.deviation_edges()
+        extra = tuple(k for k in dev if k not in counts)
+        colors = {k: "bad" for k in extra}
+        step_colors: dict[str, str] = {}
+        step_notes: dict[str, str] = {}
+        red, yel = KINDS.index(Deviation.STEP_OVERDUE), KINDS.index(Deviation.STEP_NEAR_LIMIT)
+        for s, sid in enumerate(self.encoded_flow.steps):
+            nr = int(np.unique(f.case[(f.kind == red) & (f.step == s)]).shape[0])
+            ny = int(np.unique(f.case[(f.kind == yel) & (f.step == s)]).shape[0])
+            if nr:
+                step_colors[sid] = "bad"
+            elif ny:
+                step_colors[sid] = "warn"
+            if nr or ny:
+                step_notes[sid] = f"超时 {nr} 件 / 临近 {ny} 件 (overdue {nr}, near {ny})"
+        risk_notes: dict[str, str] = {}
+        ev_k, sk_k = (KINDS.index(Deviation.CONTROL_EVIDENCE_MISSING),
+                      KINDS.index(Deviation.CONTROL_STEP_SKIPPED))
+        for r, rid in enumerate(flow.risks):
+            m = ((f.kind == ev_k) | (f.kind == sk_k)) & (f.value == r)
+            n = int(np.unique(f.case[m]).shape[0])
+            if n:
+                risk_notes[rid] = f"防控措施缺失 {n} 件 (controls missing in {n} cases)"
+        return Overlay(edge_counts=counts, edge_colors=colors, extra_edges=extra,
+                       step_colors=step_colors, step_notes=step_notes, risk_notes=risk_notes,
+                       caption=f"{self.n_cases} cases, {int(self.fits.sum())} fitting")
+
+
+def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False) -> AuditResult:
+    """Encode, replay and check a whole log."""
+    guarded, sigs, sig_of_case = guard_signatures(flow, log.facts, log.n_cases)
+    fe = encode_flow(flow, sigs, guarded)
+    el = encode_log(log, mapping, fe)
+    rp = replay(fe, el, sig_of_case, progress=progress)
+    findings = check(flow, fe, log, el, rp, mapping)
+    n_cases = log.n_cases
+    events = np.bincount(el.case, minlength=n_cases).astype(np.int64)
+    accepted = np.bincount(el.case[rp.allowed], minlength=n_cases).astype(np.int64)
+    fitness = np.where(events > 0, accepted / np.maximum(events, 1), 1.0)
+    conf = (el.event < 0) | ~rp.allowed
+    first_event = np.full(n_cases, -1, np.int64)
+    first_kind = np.full(n_cases, -1, np.int16)
+    if conf.any():
+        idx = np.flatnonzero(conf)
+        cases, first = np.unique(el.case[idx], return_index=True)
+        first_event[cases] = el.order[idx[first]]
+        first_kind[cases] = np.where(el.event[idx[first]] < 0,
+                                     KINDS.index(Deviation.UNKNOWN_ACTIVITY),
+                                     KINDS.index(Deviation.EVENT_NOT_ALLOWED))
+    fits = (first_event < 0) & fe.is_end[rp.final]
+    return AuditResult(flow, log, fe, el, rp, findings, events, accepted, fitness, fits,
+                       first_event, first_kind)

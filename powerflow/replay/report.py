@@ -1,0 +1,196 @@
+"""Audit reports: a summary table, per-kind case lists, CSV and JSON export, an HTML page.
+
+Takes an `AuditResult`; gives text, JSON-ready dicts, CSV files and an HTML page. The HTML page
+has a separate `<section id="chart">` for the flowchart with the real traffic (the caller passes
+an SVG rendered from `AuditResult.overlay()`); without a chart the section says so and the
+tables stand alone.
+
+Must not: replay or check anything, or put anything from the log into the page unescaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .audit import AuditResult
+from .checks import KINDS
+
+__all__ = ["case_rows", "deviation_rows", "render_html", "render_text", "summary",
+           "write_reports"]
+
+_CASE_LIST = 10
+
+
+def summary(r: AuditResult) -> dict[str, Any]:
+    """Plain data: totals, per-kind counts and case lists, time per step."""
+    counts = r.counts()
+    return {
+        "flow": r.flow.code,
+        "log": r.log.path,
+        "events": r.log.n_events,
+        "cases": r.n_cases,
+        "fitting": int(r.fits.sum()),
+        "mean_fitness": round(float(r.fitness.mean()), 4) if r.n_cases else 1.0,
+        "deviating_cases": r.deviating_cases,
+        "ignored_events": r.log.ignored,
+        "other_lifecycle_events": r.log.other_lifecycle,
+        "kinds": {d.code: {"name": d.rule_name, "severity": d.severity.value,
+                           "title": {"en": d.title.en, "zh": d.title.zh},
+                           "findings": n, "cases": c, "case_ids": r.cases_with(d)}
+                  for d, (n, c) in counts.items()},
+        "steps": [{"step": s, "completed": n, "mean_days": round(m, 2),
+                   "median_days": md, "max_days": mx} for s, n, m, md, mx in r.step_times()],
+        "notes": [{"en": en, "zh": zh} for en, zh in r.findings.notes],
+    }
+
+
+def case_rows(r: AuditResult) -> list[dict[str, Any]]:
+    acts = r.log.activity_names
+    rows = []
+    for c in range(r.n_cases):
+        fe = int(r.first_event[c])
+        first = ""
+        if fe >= 0:
+            first = KINDS[int(r.first_kind[c])].code
+        rows.append({
+            "case": r.log.case_names[c], "events": int(r.events[c]),
+            "accepted": int(r.accepted[c]), "fitness": round(float(r.fitness[c]), 4),
+            "fits": bool(r.fits[c]), "final_step": r.encoded_flow.steps[int(r.replayed.final[c])],
+            "first_deviation": first,
+            "first_deviation_activity": acts[int(r.log.activity[fe])] if fe >= 0 else "",
+            "first_deviation_line": int(r.log.line[fe]) if fe >= 0 else "",
+            "working_days": "" if np.isnan(r.findings.case_days[c])
+            else int(r.findings.case_days[c]),
+        })
+    return rows
+
+
+def deviation_rows(r: AuditResult) -> list[dict[str, Any]]:
+    f = r.findings
+    steps = r.encoded_flow.steps
+    acts = r.log.activity_names
+    out = []
+    order = np.lexsort((f.event, f.kind, f.case))
+    for i in order.tolist():
+        d = KINDS[int(f.kind[i])]
+        ev = int(f.event[i])
+        out.append({
+            "code": d.code, "name": d.rule_name, "severity": d.severity.value,
+            "case": r.log.case_names[int(f.case[i])],
+            "activity": acts[int(r.log.activity[ev])] if ev >= 0 else "",
+            "person": (r.log.person_names[int(r.log.person[ev])]
+                       if ev >= 0 and r.log.person[ev] >= 0 else ""),
+            "location": f"{r.log.path}:{int(r.log.line[ev])}" if ev >= 0 else r.log.path,
+            "step": steps[int(f.step[i])] if f.step[i] >= 0 else "",
+            "value": "" if np.isnan(f.value[i]) else round(float(f.value[i]), 2),
+        })
+    return out
+
+
+def render_text(r: AuditResult, lang: str = "zh") -> str:
+    s = summary(r)
+    zh = lang.startswith("zh")
+    lines = [
+        (f"审计 {s['flow']}：{s['log']}" if zh else f"Audit of {s['flow']} on {s['log']}"),
+        (f"办件 {s['cases']}，事件 {s['events']}，完全符合流程 {s['fitting']} 件，"
+         f"有偏差 {s['deviating_cases']} 件，平均拟合度 {s['mean_fitness']:.3f}" if zh else
+         f"cases {s['cases']}, events {s['events']}, fitting {s['fitting']}, "
+         f"with deviations {s['deviating_cases']}, mean fitness {s['mean_fitness']:.3f}"),
+        "",
+        f"{'code':<6} {"kind":<50} {'findings':>9} {'cases':>7}",
+    ]
+    for code, k in s["kinds"].items():
+        title = k["title"]["zh" if zh else "en"]
+        lines.append(f"{code:<6} {title:<50} {k['findings']:>9} {k['cases']:>7}")
+    lines.append("")
+    for code, k in s["kinds"].items():
+        if k["cases"]:
+            ids = k["case_ids"][:_CASE_LIST]
+            more = f" … (+{k['cases'] - len(ids)})" if k["cases"] > len(ids) else ""
+            lines.append(f"{code} {k['name']}: {', '.join(ids)}{more}")
+    for n in s["notes"]:
+        lines.append(("注：" if zh else "note: ") + n["zh" if zh else "en"])
+    return "\n".join(lines)
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_CSS = """body{font-family:"Noto Sans CJK SC",sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;padding:.25em .6em;
+text-align:left}th{background:#eee}.bad{color:#b00}.warn{color:#a60}
+#chart{border:1px dashed #999;padding:1em;margin:1em 0}"""
+
+
+def render_html(r: AuditResult, chart_svg: str | None = None, lang: str = "zh") -> str:
+    """A self-contained page. `chart_svg` is trusted SVG from the renderer (or None)."""
+    s = summary(r)
+    e = html.escape
+    kinds = [[c, k["title"]["zh"], k["title"]["en"], k["severity"], k["findings"], k["cases"]]
+             for c, k in s["kinds"].items()]
+    chart = chart_svg if chart_svg else (
+        "<p>流程图未生成（未安装渲染模块或未请求）。下表为完整结果。<br>"
+        "No chart rendered (renderer not available or not requested); the tables below are "
+        "complete.</p>")
+    lists = "".join(
+        f"<h3>{e(c)} {e(k['title']['zh'])} / {e(k['title']['en'])}</h3><p>"
+        + e(", ".join(k["case_ids"][:200]))
+        + (f" … (+{k['cases'] - 200})" if k["cases"] > 200 else "") + "</p>"
+        for c, k in s["kinds"].items() if k["cases"])
+    ov = r.overlay()
+    risk = [[rid, note] for rid, note in ov.risk_notes.items()]
+    steps = [[x["step"], r.flow.steps[x["step"]].name, x["completed"], x["mean_days"],
+              x["median_days"], x["max_days"]] for x in s["steps"]]
+    notes = "".join(f"<li>{e(n['zh'])} / {e(n['en'])}</li>" for n in s["notes"])
+    return f"""<!doctype html>
+<html lang="{'zh-CN' if lang.startswith('zh') else 'en'}"><head><meta charset="utf-8">
+<title>审计报告 Audit {e(r.flow.code)}</title><style>{_CSS}</style></head><body>
+<h1>{e(r.flow.name)} — 审计报告 / Audit report</h1>
+<p>日志 Log: {e(s['log'])} · 办件 cases {s['cases']} · 事件 events {s['events']} ·
+符合 fitting {s['fitting']} · 有偏差 with deviations {s['deviating_cases']} ·
+平均拟合度 mean fitness {s['mean_fitness']:.3f}</p>
+<section id="chart"><h2>流程实况 / Flow with real traffic</h2>{chart}</section>
+<h2>偏差汇总 / Deviations by kind</h2>
+{_table(["代码 code", "类别", "kind", "severity", "findings", "cases"], kinds)}
+<h2>风险点 / Risk points</h2>
+{_table(["risk", "note"], risk) if risk else "<p>各风险点防控措施均有留痕 / no missing controls found.</p>"}
+<h2>环节用时（工作日）/ Time per step (working days)</h2>
+{_table(["step", "名称", "completed", "mean", "median", "max"], steps)}
+<h2>各类偏差的办件 / Cases by kind</h2>{lists}
+{f"<h2>说明 / Notes</h2><ul>{notes}</ul>" if notes else ""}
+</body></html>
+"""
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]], headers: list[str]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=headers)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def write_reports(r: AuditResult, out: Path, chart_svg: str | None = None,
+                  lang: str = "zh") -> list[Path]:
+    """Write summary.json, cases.csv, deviations.csv and report.html into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "summary.json", out / "cases.csv", out / "deviations.csv", out / "report.html"]
+    paths[0].write_text(json.dumps(summary(r), ensure_ascii=False, indent=2), encoding="utf-8")
+    _write_csv(paths[1], case_rows(r), ["case", "events", "accepted", "fitness", "fits",
+                                        "final_step", "first_deviation",
+                                        "first_deviation_activity", "first_deviation_line",
+                                        "working_days"])
+    _write_csv(paths[2], deviation_rows(r), ["code", "name", "severity", "case", "activity",
+                                             "person", "location", "step", "value"])
+    paths[3].write_text(render_html(r, chart_svg, lang), encoding="utf-8")
+    return paths
+
