@@ -103,7 +103,7 @@ def render_text(r: AuditResult, lang: str = "zh") -> str:
          f"cases {s['cases']}, events {s['events']}, fitting {s['fitting']}, "
          f"with deviations {s['deviating_cases']}, mean fitness {s['mean_fitness']:.3f}"),
         "",
-        f"{'code':<6} {"kind":<50} {'findings':>9} {'cases':>7}",
+        f"{'code':<6} {'kind':<50} {'findings':>9} {'cases':>7}",
     ]
     for code, k in s["kinds"].items():
         title = k["title"]["zh" if zh else "en"]
