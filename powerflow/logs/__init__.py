@@ -2,7 +2,14 @@
 from log columns and activities to the flow. See `docs/audit.md`."""
 
 from .eventlog import EventLog, evidence_present, parse_time
-from .mapping import Columns, LoadedMapping, LogMapping, default_mapping, load_mapping, mapping_path_for
+from .mapping import (
+    Columns,
+    LoadedMapping,
+    LogMapping,
+    default_mapping,
+    load_mapping,
+    mapping_path_for,
+)
 from .readers import LogReadError, read_log
 from .timezones import local_days, local_to_utc
 

@@ -15,13 +15,14 @@ Must not: execute or resolve anything from the file (no entities, no external DT
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
 import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from xml.sax.handler import ContentHandler
 from xml.sax.xmlreader import Locator
 
@@ -128,10 +129,10 @@ class _XesHandler(ContentHandler):
         self.event_line = 0
         self.pending: list[dict[str, Any]] = []
 
-    def setDocumentLocator(self, locator: Locator) -> None:  # noqa: N802 - SAX API
+    def setDocumentLocator(self, locator: Locator) -> None:
         self.loc = locator
 
-    def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802 - SAX API
+    def startElement(self, name: str, attrs: Any) -> None:
         parent = self.stack[-1] if self.stack else ""
         self.stack.append(name)
         if name == "trace":
@@ -139,19 +140,15 @@ class _XesHandler(ContentHandler):
             self.pending = []
         elif name == "event" and parent == "trace":
             self.event = {}
-            self.event_line = self.loc.getLineNumber() if self.loc else 0
+            self.event_line = int(self.loc.getLineNumber() or 0) if self.loc else 0
         elif name in _XES_TYPES and "key" in attrs:
             value: Any = attrs.get("value")
             if name == "int":
-                try:
+                with contextlib.suppress(TypeError, ValueError):
                     value = int(value)
-                except (TypeError, ValueError):
-                    pass
             elif name == "float":
-                try:
+                with contextlib.suppress(TypeError, ValueError):
                     value = float(value)
-                except (TypeError, ValueError):
-                    pass
             elif name == "boolean":
                 value = str(value).lower() == "true"
             if parent == "event" and self.event is not None:
@@ -159,7 +156,7 @@ class _XesHandler(ContentHandler):
             elif parent == "trace":
                 self.trace["case:" + attrs["key"]] = value
 
-    def endElement(self, name: str) -> None:  # noqa: N802 - SAX API
+    def endElement(self, name: str) -> None:
         self.stack.pop()
         if name == "event" and self.event is not None:
             self.pending.append({"__line": self.event_line, **self.event})
@@ -176,9 +173,10 @@ def _read_xes(p: Path, mapping: LogMapping) -> EventLog:
     from defusedxml import DefusedXmlException
 
     handler = _XesHandler()
-    stream: IO[bytes]
+    stream: Any
     try:
-        stream = gzip.open(p, "rb") if p.name.lower().endswith(".gz") else p.open("rb")
+        stream = (gzip.open(p, "rb")  # noqa: SIM115 - closed by the `with` below
+                  if p.name.lower().endswith(".gz") else p.open("rb"))
     except OSError as exc:
         raise _unreadable(str(p), f"cannot read: {exc.strerror}", f"无法读取：{exc.strerror}") from None
     try:
@@ -296,7 +294,10 @@ def _parquet_time(col: Any, zone: str, path: str) -> np.ndarray[Any, np.dtype[np
             from .timezones import local_to_utc
 
             return local_to_utc(local, zone)
-        return col.cast(pa.timestamp("ns", tz="UTC")).to_numpy().astype(np.int64)
+        utc: np.ndarray[Any, np.dtype[np.int64]] = np.asarray(
+            col.cast(pa.timestamp("ns", tz="UTC")).to_numpy(), dtype="datetime64[ns]"
+        ).astype(np.int64)
+        return utc
     z = zoneinfo.ZoneInfo(zone)
     out = [parse_time(v, z) for v in col.to_pylist()]
     if any(v is None for v in out):

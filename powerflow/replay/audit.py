@@ -86,11 +86,11 @@ class AuditResult:
         m = rp.allowed
         if not m.any():
             return {}
-        sig = np.zeros(el.case.shape[0], np.int32)
-        edge = fe.edge[sig[m], rp.before[m], el.event[m]]
-        pairs = np.unique(np.stack([edge.astype(np.int64), el.case[m].astype(np.int64)]), axis=1)
-        e, cnt = np.unique(pairs[0], return_counts=True)
-        return {int(a): int(b) for a, b in zip(e.tolist(), cnt.tolist(), strict=True)}
+        sig = np.zeros(int(m.sum()), np.int32)
+        edge = fe.edge[sig, rp.before[m], el.event[m]].astype(np.int64)
+        key = np.unique(edge * max(el.n_cases, 1) + el.case[m])
+        cnt = np.bincount(key // max(el.n_cases, 1), minlength=len(self.flow.transitions))
+        return {i: int(c) for i, c in enumerate(cnt.tolist()) if c}
 
     def deviation_edges(self) -> dict[tuple[str, str, str], int]:
         """(step, step after resynchronising, event) → cases, for events not allowed."""

@@ -144,8 +144,9 @@ def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replay
             continue
         idx = np.flatnonzero(m)
         key = el.case[idx].astype(np.int64) * (len(log.person_names) + 1) + el.person[idx]
-        pairs = np.unique(np.stack([key, done[idx].astype(np.int64)]), axis=1)
-        k, cnt = np.unique(pairs[0], return_counts=True)
+        width = len(fe.steps) + 1
+        pairs = np.unique(key * width + done[idx]) // width
+        k, cnt = np.unique(pairs, return_counts=True)
         breach = k[cnt >= 2]
         if breach.size:
             hit = idx[np.isin(key, breach)]
@@ -213,8 +214,8 @@ def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replay
         visited = np.zeros((el.n_cases, len(fe.steps)), dtype=np.bool_)
         visited[:, fe.start] = True
         visited[el.case[rp.allowed], rp.after[rp.allowed]] = True
-        fav = np.array([bool(flow.steps[s].outcome and flow.steps[s].outcome.favourable)
-                        for s in fe.steps], dtype=np.bool_)
+        outcomes = [flow.steps[s].outcome for s in fe.steps]
+        fav = np.array([o is not None and o.favourable for o in outcomes], dtype=np.bool_)
         ended_fav = fav[rp.final]
         for rid, r, c in step_ctl:
             at, cs = fe.step_id(r.at), fe.step_id(c.step or "")

@@ -21,7 +21,7 @@ import numpy as np
 from .audit import AuditResult
 from .checks import KINDS
 
-__all__ = ["case_rows", "deviation_rows", "render_html", "render_text", "summary",
+__all__ = ["CASE_HEADERS", "case_rows", "deviation_rows", "render_html", "render_text", "summary",
            "write_reports"]
 
 _CASE_LIST = 10
@@ -50,25 +50,27 @@ def summary(r: AuditResult) -> dict[str, Any]:
     }
 
 
-def case_rows(r: AuditResult) -> list[dict[str, Any]]:
+def case_rows(r: AuditResult) -> list[list[Any]]:
+    """One row per case, in the order of `CASE_HEADERS`."""
     acts = r.log.activity_names
-    rows = []
-    for c in range(r.n_cases):
-        fe = int(r.first_event[c])
-        first = ""
-        if fe >= 0:
-            first = KINDS[int(r.first_kind[c])].code
-        rows.append({
-            "case": r.log.case_names[c], "events": int(r.events[c]),
-            "accepted": int(r.accepted[c]), "fitness": round(float(r.fitness[c]), 4),
-            "fits": bool(r.fits[c]), "final_step": r.encoded_flow.steps[int(r.replayed.final[c])],
-            "first_deviation": first,
-            "first_deviation_activity": acts[int(r.log.activity[fe])] if fe >= 0 else "",
-            "first_deviation_line": int(r.log.line[fe]) if fe >= 0 else "",
-            "working_days": "" if np.isnan(r.findings.case_days[c])
-            else int(r.findings.case_days[c]),
-        })
-    return rows
+    codes = [d.code for d in KINDS]
+    steps = r.encoded_flow.steps
+    fe_all = r.first_event.tolist()
+    fk = r.first_kind.tolist()
+    act = r.log.activity
+    line = r.log.line
+    days = r.findings.case_days
+    day_s = np.where(np.isnan(days), -1, days).astype(np.int64).tolist()
+    return [[name, ev, acc, round(fit, 4), fits, steps[fin],
+             codes[k] if f >= 0 else "", acts[int(act[f])] if f >= 0 else "",
+             int(line[f]) if f >= 0 else "", d if d >= 0 else ""]
+            for name, ev, acc, fit, fits, fin, f, k, d in zip(
+                r.log.case_names, r.events.tolist(), r.accepted.tolist(), r.fitness.tolist(),
+                r.fits.tolist(), r.replayed.final.tolist(), fe_all, fk, day_s, strict=True)]
+
+
+CASE_HEADERS = ["case", "events", "accepted", "fitness", "fits", "final_step", "first_deviation",
+                "first_deviation_activity", "first_deviation_line", "working_days"]
 
 
 def deviation_rows(r: AuditResult) -> list[dict[str, Any]]:
@@ -185,10 +187,10 @@ def write_reports(r: AuditResult, out: Path, chart_svg: str | None = None,
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "summary.json", out / "cases.csv", out / "deviations.csv", out / "report.html"]
     paths[0].write_text(json.dumps(summary(r), ensure_ascii=False, indent=2), encoding="utf-8")
-    _write_csv(paths[1], case_rows(r), ["case", "events", "accepted", "fitness", "fits",
-                                        "final_step", "first_deviation",
-                                        "first_deviation_activity", "first_deviation_line",
-                                        "working_days"])
+    with paths[1].open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(CASE_HEADERS)
+        w.writerows(case_rows(r))
     _write_csv(paths[2], deviation_rows(r), ["code", "name", "severity", "case", "activity",
                                              "person", "location", "step", "value"])
     paths[3].write_text(render_html(r, chart_svg, lang), encoding="utf-8")

@@ -38,8 +38,11 @@ def _write_log(path: Path) -> int:
     import pyarrow.parquet as pq
 
     flow = _flow()
-    cols = walks(flow, int(N_EVENTS / 8.2), noise=0.05)
-    n = len(cols["case"])
+    sample = walks(flow, 2000, seed=1)
+    per_case = len(sample["case"]) / 2000
+    cols = walks(flow, int(N_EVENTS / per_case * 1.02), noise=0.05)
+    n = min(N_EVENTS, len(cols["case"]))
+    cols = {k: v[:n] for k, v in cols.items()}
     table_ = pa.table({"case:concept:name": cols["case"], "concept:name": cols["activity"],
                        "time:timestamp": pa.array(cols["time"], pa.timestamp("ns", tz="UTC")),
                        "org:resource": cols["resource"]})
