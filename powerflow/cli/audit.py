@@ -51,12 +51,9 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     elif fmt == "csv":
         import csv
 
-        rows = deviation_rows(result)
-        w = csv.DictWriter(sys.stdout, fieldnames=["code", "name", "severity", "case",
-                                                   "activity", "person", "location", "step",
-                                                   "value"])
-        w.writeheader()
-        w.writerows(rows)
+        w = csv.writer(sys.stdout)
+        w.writerow(DEVIATION_HEADERS)
+        w.writerows(deviation_lists(result))
     elif fmt == "html":
         click.echo(render_html(result, None, lang))
     else:

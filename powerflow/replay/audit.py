@@ -24,6 +24,7 @@ from ..logs.eventlog import EventLog
 from ..logs.mapping import LogMapping
 from ..model import Flow
 from ..overlay import Overlay
+from .arrays import count_distinct, distinct, run_starts
 from .checks import KINDS, Findings, check
 from .encode import EncodedFlow, EncodedLog, encode_flow, encode_log, guard_signatures
 from .engine import Replayed, replay
@@ -59,16 +60,16 @@ class AuditResult:
         k, c = self.findings.kind, self.findings.case
         for i, d in enumerate(KINDS):
             m = k == i
-            out[d] = (int(m.sum()), int(np.unique(c[m]).shape[0]))
+            out[d] = (int(m.sum()), count_distinct(c[m]))
         return out
 
     def cases_with(self, kind: Deviation) -> list[str]:
         m = self.findings.kind == KINDS.index(kind)
-        return [self.log.case_names[i] for i in np.unique(self.findings.case[m]).tolist()]
+        return [self.log.case_names[i] for i in distinct(self.findings.case[m]).tolist()]
 
     @property
     def deviating_cases(self) -> int:
-        return int(np.unique(self.findings.case).shape[0])
+        return count_distinct(self.findings.case)
 
     def step_times(self) -> list[tuple[str, int, float, float, float]]:
         """(step, times completed, mean, median, max working days) for measured steps."""
@@ -88,7 +89,7 @@ class AuditResult:
             return {}
         sig = np.zeros(int(m.sum()), np.int32)
         edge = fe.edge[sig, rp.before[m], el.event[m]].astype(np.int64)
-        key = np.unique(edge * max(el.n_cases, 1) + el.case[m])
+        key = distinct(edge * max(el.n_cases, 1) + el.case[m])
         cnt = np.bincount(key // max(el.n_cases, 1), minlength=len(self.flow.transitions))
         return {i: int(c) for i, c in enumerate(cnt.tolist()) if c}
 
@@ -120,8 +121,8 @@ class AuditResult:
         step_notes: dict[str, str] = {}
         red, yel = KINDS.index(Deviation.STEP_OVERDUE), KINDS.index(Deviation.STEP_NEAR_LIMIT)
         for s, sid in enumerate(self.encoded_flow.steps):
-            nr = int(np.unique(f.case[(f.kind == red) & (f.step == s)]).shape[0])
-            ny = int(np.unique(f.case[(f.kind == yel) & (f.step == s)]).shape[0])
+            nr = count_distinct(f.case[(f.kind == red) & (f.step == s)])
+            ny = count_distinct(f.case[(f.kind == yel) & (f.step == s)])
             if nr:
                 step_colors[sid] = "bad"
             elif ny:
@@ -133,7 +134,7 @@ class AuditResult:
                       KINDS.index(Deviation.CONTROL_STEP_SKIPPED))
         for r, rid in enumerate(flow.risks):
             m = ((f.kind == ev_k) | (f.kind == sk_k)) & (f.value == r)
-            n = int(np.unique(f.case[m]).shape[0])
+            n = count_distinct(f.case[m])
             if n:
                 risk_notes[rid] = f"防控措施缺失 {n} 件 (controls missing in {n} cases)"
         return Overlay(edge_counts=counts, edge_colors=colors, extra_edges=extra,
@@ -157,7 +158,8 @@ def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False
     first_kind = np.full(n_cases, -1, np.int16)
     if conf.any():
         idx = np.flatnonzero(conf)
-        cases, first = np.unique(el.case[idx], return_index=True)
+        first = run_starts(el.case[idx])  # events are grouped by case
+        cases = el.case[idx[first]]
         first_event[cases] = el.order[idx[first]]
         first_kind[cases] = np.where(el.event[idx[first]] < 0,
                                      KINDS.index(Deviation.UNKNOWN_ACTIVITY),

@@ -40,6 +40,7 @@ from ..logs.eventlog import EventLog
 from ..logs.mapping import LogMapping
 from ..logs.timezones import local_days
 from ..model import Clock, Flow, limit_days
+from .arrays import distinct, distinct_counts, run_starts
 from .encode import EncodedFlow, EncodedLog
 from .engine import Replayed
 
@@ -145,15 +146,17 @@ def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replay
         idx = np.flatnonzero(m)
         key = el.case[idx].astype(np.int64) * (len(log.person_names) + 1) + el.person[idx]
         width = len(fe.steps) + 1
-        pairs = np.unique(key * width + done[idx]) // width
-        k, cnt = np.unique(pairs, return_counts=True)
+        pairs = distinct(key * width + done[idx]) // width
+        k, cnt = distinct_counts(pairs)
         breach = k[cnt >= 2]
         if breach.size:
             hit = idx[np.isin(key, breach)]
             # one finding per (case, person): the last event of that person in the group
             hkey = key[np.isin(key, breach)]
-            _, last = np.unique(hkey[::-1], return_index=True)
-            ev = hit[::-1][last]
+            # hit is in sorted-event order, so grouped by case: the last of each key
+            order = np.argsort(hkey, kind="stable")
+            ends = np.r_[run_starts(hkey[order])[1:], order.shape[0]] - 1
+            ev = hit[order[ends]]
             rows.add(Deviation.SEPARATION_BREACH, el.case[ev], orig[ev], done[ev], float(gi))
     # --- time --------------------------------------------------------------------------
     ldays = local_days(el.time, mapping.timezone)

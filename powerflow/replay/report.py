@@ -21,7 +21,7 @@ import numpy as np
 from .audit import AuditResult
 from .checks import KINDS
 
-__all__ = ["CASE_HEADERS", "case_rows", "deviation_rows", "render_html", "render_text", "summary",
+__all__ = ["CASE_HEADERS", "DEVIATION_HEADERS", "case_rows", "deviation_lists", "deviation_rows", "render_html", "render_text", "summary",
            "write_reports"]
 
 _CASE_LIST = 10
@@ -61,11 +61,12 @@ def case_rows(r: AuditResult) -> list[list[Any]]:
     line = r.log.line
     days = r.findings.case_days
     day_s = np.where(np.isnan(days), -1, days).astype(np.int64).tolist()
-    return [[name, ev, acc, round(fit, 4), fits, steps[fin],
+    return [[name, ev, acc, fit, fits, steps[fin],
              codes[k] if f >= 0 else "", acts[int(act[f])] if f >= 0 else "",
              int(line[f]) if f >= 0 else "", d if d >= 0 else ""]
             for name, ev, acc, fit, fits, fin, f, k, d in zip(
-                r.log.case_names, r.events.tolist(), r.accepted.tolist(), r.fitness.tolist(),
+                r.log.case_names, r.events.tolist(), r.accepted.tolist(),
+                np.round(r.fitness, 4).tolist(),
                 r.fits.tolist(), r.replayed.final.tolist(), fe_all, fk, day_s, strict=True)]
 
 
@@ -73,26 +74,36 @@ CASE_HEADERS = ["case", "events", "accepted", "fitness", "fits", "final_step", "
                 "first_deviation_activity", "first_deviation_line", "working_days"]
 
 
-def deviation_rows(r: AuditResult) -> list[dict[str, Any]]:
+DEVIATION_HEADERS = ["code", "name", "severity", "case", "activity", "person", "location",
+                     "step", "value"]
+
+
+def deviation_lists(r: AuditResult) -> list[list[Any]]:
+    """One row per finding (ordered by case, kind, event), in the order of `DEVIATION_HEADERS`."""
     f = r.findings
-    steps = r.encoded_flow.steps
-    acts = r.log.activity_names
-    out = []
     order = np.lexsort((f.event, f.kind, f.case))
-    for i in order.tolist():
-        d = KINDS[int(f.kind[i])]
-        ev = int(f.event[i])
-        out.append({
-            "code": d.code, "name": d.rule_name, "severity": d.severity.value,
-            "case": r.log.case_names[int(f.case[i])],
-            "activity": acts[int(r.log.activity[ev])] if ev >= 0 else "",
-            "person": (r.log.person_names[int(r.log.person[ev])]
-                       if ev >= 0 and r.log.person[ev] >= 0 else ""),
-            "location": f"{r.log.path}:{int(r.log.line[ev])}" if ev >= 0 else r.log.path,
-            "step": steps[int(f.step[i])] if f.step[i] >= 0 else "",
-            "value": "" if np.isnan(f.value[i]) else round(float(f.value[i]), 2),
-        })
-    return out
+    kind, case, ev, step = f.kind[order], f.case[order], f.event[order], f.step[order]
+    has_ev = ev >= 0
+    evc = np.where(has_ev, ev, 0)
+    act = np.where(has_ev, r.log.activity[evc] if r.log.n_events else -1, -1)
+    per = np.where(has_ev, r.log.person[evc] if r.log.n_events else -1, -1)
+    line = np.where(has_ev, r.log.line[evc] if r.log.n_events else 0, 0)
+    value = np.round(f.value[order], 2)
+    acts = [*r.log.activity_names, ""]
+    persons = [*r.log.person_names, ""]
+    steps = [*r.encoded_flow.steps, ""]
+    meta = [(d.code, d.rule_name, d.severity.value) for d in KINDS]
+    where = f"{r.log.path}:"
+    return [[*meta[k], r.log.case_names[c], acts[a], persons[p],
+             where + str(ln) if ln else r.log.path, steps[st], "" if v != v else v]
+            for k, c, a, p, ln, st, v in zip(
+                kind.tolist(), case.tolist(), act.tolist(), per.tolist(), line.tolist(),
+                step.tolist(), value.tolist(), strict=True)]
+
+
+def deviation_rows(r: AuditResult) -> list[dict[str, Any]]:
+    """`deviation_lists` as dicts keyed by `DEVIATION_HEADERS`."""
+    return [dict(zip(DEVIATION_HEADERS, row, strict=True)) for row in deviation_lists(r)]
 
 
 def render_text(r: AuditResult, lang: str = "zh") -> str:
@@ -134,9 +145,11 @@ text-align:left}th{background:#eee}.bad{color:#b00}.warn{color:#a60}
 #chart{border:1px dashed #999;padding:1em;margin:1em 0}"""
 
 
-def render_html(r: AuditResult, chart_svg: str | None = None, lang: str = "zh") -> str:
-    """A self-contained page. `chart_svg` is trusted SVG from the renderer (or None)."""
-    s = summary(r)
+def render_html(r: AuditResult, chart_svg: str | None = None, lang: str = "zh",
+                data: dict[str, Any] | None = None) -> str:
+    """A self-contained page. `chart_svg` is trusted SVG from the renderer (or None); `data`
+    is `summary(r)` when the caller already has it."""
+    s = data or summary(r)
     e = html.escape
     kinds = [[c, k["title"]["zh"], k["title"]["en"], k["severity"], k["findings"], k["cases"]]
              for c, k in s["kinds"].items()]
@@ -174,25 +187,21 @@ def render_html(r: AuditResult, chart_svg: str | None = None, lang: str = "zh") 
 """
 
 
-def _write_csv(path: Path, rows: list[dict[str, Any]], headers: list[str]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=headers)
-        w.writeheader()
-        w.writerows(rows)
-
-
 def write_reports(r: AuditResult, out: Path, chart_svg: str | None = None,
                   lang: str = "zh") -> list[Path]:
     """Write summary.json, cases.csv, deviations.csv and report.html into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "summary.json", out / "cases.csv", out / "deviations.csv", out / "report.html"]
-    paths[0].write_text(json.dumps(summary(r), ensure_ascii=False, indent=2), encoding="utf-8")
+    data = summary(r)
+    paths[0].write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     with paths[1].open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(CASE_HEADERS)
         w.writerows(case_rows(r))
-    _write_csv(paths[2], deviation_rows(r), ["code", "name", "severity", "case", "activity",
-                                             "person", "location", "step", "value"])
-    paths[3].write_text(render_html(r, chart_svg, lang), encoding="utf-8")
+    with paths[2].open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(DEVIATION_HEADERS)
+        w.writerows(deviation_lists(r))
+    paths[3].write_text(render_html(r, chart_svg, lang, data), encoding="utf-8")
     return paths
 
