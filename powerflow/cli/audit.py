@@ -32,7 +32,14 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     cases. Exit 0 when no deviation is found, 1 when some are, 2 when the input is unusable.
     """
     from ..replay.audit import audit as run_audit
-    from ..replay.report import deviation_rows, render_html, render_text, summary, write_reports
+    from ..replay.report import (
+        DEVIATION_HEADERS,
+        deviation_lists,
+        render_html,
+        render_text,
+        summary,
+        write_reports,
+    )
     from ..replay.run import load_inputs
     from ..report import render_concise
 

@@ -6,12 +6,14 @@ Must not: know about flows or logs.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
 __all__ = ["count_distinct", "distinct", "distinct_counts", "run_starts"]
 
-Ints = npt.NDArray[np.integer]  # type: ignore[type-arg]
+Ints = npt.NDArray[np.integer[Any]]
 
 
 def distinct(a: Ints) -> npt.NDArray[np.int64]:

@@ -49,6 +49,8 @@ class AuditResult:
     first_event: npt.NDArray[np.int64]
     """Per case: log index of its first PF501/PF508 event, -1 when none."""
     first_kind: npt.NDArray[np.int16]
+    signature: npt.NDArray[np.int32]
+    """Per case: index of its guard signature (the table it was replayed with)."""
 
     @property
     def n_cases(self) -> int:
@@ -87,7 +89,7 @@ class AuditResult:
         m = rp.allowed
         if not m.any():
             return {}
-        sig = np.zeros(int(m.sum()), np.int32)
+        sig = self.signature[el.case[m]]
         edge = fe.edge[sig, rp.before[m], el.event[m]].astype(np.int64)
         key = distinct(edge * max(el.n_cases, 1) + el.case[m])
         cnt = np.bincount(key // max(el.n_cases, 1), minlength=len(self.flow.transitions))
@@ -166,4 +168,4 @@ def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False
                                      KINDS.index(Deviation.EVENT_NOT_ALLOWED))
     fits = (first_event < 0) & fe.is_end[rp.final]
     return AuditResult(flow, log, fe, el, rp, findings, events, accepted, fitness, fits,
-                       first_event, first_kind)
+                       first_event, first_kind, sig_of_case)
