@@ -109,16 +109,24 @@ class AuditResult:
             out[(fe.steps[a], fe.steps[b], fe.events[e])] = int(c)
         return out
 
-    def overlay(self) -> Overlay:
-        """Traffic and findings to draw over the flow's chart."""
+    def overlay(self, max_extra: int = 8) -> Overlay:
+        """Traffic and findings to draw over the flow's chart: cases per transition, the most
+        frequent deviation paths in red, overdue steps red/yellow, missing controls per risk."""
         f, flow = self.findings, self.flow
         counts = {(t.from_, t.to, t.event): 0 for t in flow.transitions}
         for i, n in self.edge_cases().items():
             t = flow.transitions[i]
             counts[(t.from_, t.to, t.event)] = n
         dev = self.deviation_edges()
-        extra = tuple(k for k in dev if k not in counts)
+        # Draw the deviation paths that matter (at least 1 % of the cases, at most 8): a
+        # chart with every stray edge of a real log is unreadable; the tables list them all.
+        floor = max(1, int(0.01 * self.n_cases))
+        ranked = sorted(((n, k) for k, n in dev.items() if k not in counts), reverse=True)
+        extra = tuple(k for n, k in ranked[:max_extra] if n >= floor)
+        hidden = len(ranked) - len(extra)
         colors = {k: "bad" for k in extra}
+        for k in extra:
+            counts[k] = dev[k]
         step_colors: dict[str, str] = {}
         step_notes: dict[str, str] = {}
         red, yel = KINDS.index(Deviation.STEP_OVERDUE), KINDS.index(Deviation.STEP_NEAR_LIMIT)
@@ -141,7 +149,9 @@ class AuditResult:
                 risk_notes[rid] = f"防控措施缺失 {n} 件 (controls missing in {n} cases)"
         return Overlay(edge_counts=counts, edge_colors=colors, extra_edges=extra,
                        step_colors=step_colors, step_notes=step_notes, risk_notes=risk_notes,
-                       caption=f"{self.n_cases} cases, {int(self.fits.sum())} fitting")
+                       caption=(f"{self.n_cases} cases, {int(self.fits.sum())} fitting"
+                                + (f"; {hidden} rarer deviation paths not drawn" if hidden
+                                   else "")))
 
 
 def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False) -> AuditResult:
