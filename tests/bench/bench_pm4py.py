@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from powerflow.replay.audit import audit
 from powerflow.replay.net import to_pnml
 
 from .genlog import walks
-from .util import table
+from .util import median_time, table
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("POWERFLOW_SHARED_DATA") or ROOT.parent / "shared" / "data")
@@ -38,17 +37,17 @@ def _pm4py(df: Any, pnml: str) -> tuple[float, dict[str, bool]]:
         p.write_text(pnml, encoding="utf-8")
         net, im, fm = pm4py.read_pnml(str(p))
     log = pm4py.convert_to_event_log(df)
-    t0 = time.perf_counter()
-    res = token_replay.apply(log, net, im, fm, parameters={"show_progress_bar": False})
-    took = time.perf_counter() - t0
+    params = {"show_progress_bar": False}
+    res = token_replay.apply(log, net, im, fm, parameters=params)
+    took = median_time(lambda: token_replay.apply(log, net, im, fm, parameters=params),
+                       repeat=3, warmup=0)
     return took, {tr.attributes["concept:name"]: bool(r["trace_is_fit"])
                   for tr, r in zip(log, res, strict=True)}
 
 
 def _compare(label: str, flow: Any, log: Any, mapping: LogMapping, df: Any) -> list[Any]:
-    t0 = time.perf_counter()
     r = audit(flow, log, mapping)
-    ours = time.perf_counter() - t0
+    ours = median_time(lambda: audit(flow, log, mapping), repeat=5, warmup=0)
     took, pm = _pm4py(df, to_pnml(flow))
     clean = np.ones(r.n_cases, dtype=bool)
     clean[np.unique(r.encoded_log.case[r.encoded_log.event < 0])] = False
