@@ -2,9 +2,9 @@
 
 Takes instants (int64 nanoseconds since the epoch, UTC) and an IANA zone name; gives local
 calendar dates (int days since 1970-01-01) in that zone, honouring daylight-saving changes. The
-zone's UTC offset is looked up at both ends of each 24-hour block the log touches, and hour by
-hour only in blocks with a change (offsets change on whole hours in every zone the tz database
-has had since 1970), so a million events cost a few thousand `zoneinfo` look-ups.
+zone's UTC offset is sampled weekly over the log's span and each change is found by bisection
+(offsets change on whole hours, at most once a week, in every zone the tz database has had since
+1970), so a million events cost a few hundred `zoneinfo` look-ups.
 
 Must not: read the system clock or the machine's local zone.
 """
@@ -30,25 +30,34 @@ def _offset(zone: zoneinfo.ZoneInfo, hour: int) -> int:
     return int(off.total_seconds()) * 1_000_000_000
 
 
+_STRIDE = 24 * 7
+
+
 def _hour_offsets(hours: npt.NDArray[np.int64], zone: zoneinfo.ZoneInfo
                   ) -> npt.NDArray[np.int64]:
-    """The zone's UTC offset (ns) at each hour. One look-up per 24-hour block at each end;
-    blocks whose two ends differ (a daylight-saving change) are looked up hour by hour."""
+    """The zone's UTC offset (ns) at each hour. The offset is sampled once a week over the
+    log's span, and where two samples differ the change is found by bisection, so a log over
+    several years costs a few hundred look-ups. Assumes at most one offset change within any
+    seven days, which holds for every zone in the tz database."""
     h0 = int(hours.min())
     span = int(hours.max()) - h0 + 1
-    present = np.zeros(span, dtype=np.bool_)
-    present[hours - h0] = True
-    table = np.zeros(span, dtype=np.int64)
-    blocks = np.flatnonzero(np.add.reduceat(present, np.arange(0, span, 24)))
-    for b in blocks.tolist():
-        lo, hi = b * 24, min(span, b * 24 + 24)
-        a, z = _offset(zone, h0 + lo), _offset(zone, h0 + hi - 1)
-        if a == z:
-            table[lo:hi] = a
-        else:
-            for h in range(lo, hi):
-                table[h] = _offset(zone, h0 + h)
-    result: npt.NDArray[np.int64] = table[hours - h0]
+    marks = list(range(0, span, _STRIDE)) + [span - 1]
+    offs = [_offset(zone, h0 + m) for m in marks]
+    changes: list[tuple[int, int]] = []  # (first hour with the new offset, new offset)
+    for k in range(1, len(marks)):
+        if offs[k] != offs[k - 1]:
+            lo, hi = marks[k - 1], marks[k]  # offset(lo) == offs[k-1], offset(hi) == offs[k]
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if _offset(zone, h0 + mid) == offs[k - 1]:
+                    lo = mid
+                else:
+                    hi = mid
+            changes.append((hi, offs[k]))
+    rel = hours - h0
+    result = np.full(hours.shape[0], offs[0], dtype=np.int64)
+    for first, off in changes:
+        result[rel >= first] = off
     return result
 
 

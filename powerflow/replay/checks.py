@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -82,24 +83,25 @@ class _Rows:
         self.parts.append((K[kind], case.astype(np.int32), event.astype(np.int64), st, va))
 
 
+@lru_cache(maxsize=1)
+def _calendar() -> tuple[int, npt.NDArray[np.int64], int]:
+    """(first covered day, cumulative working days per covered day, last covered day), in
+    days since 1970-01-01, built once from `powerflow.clock`."""
+    first, last = clock.coverage()
+    base = dt.date(1970, 1, 1)
+    lo = (dt.date(first, 1, 1) - base).days
+    hi = (dt.date(last, 12, 31) - base).days
+    work = np.fromiter((clock.is_workday(base + dt.timedelta(days=d))
+                        for d in range(lo, hi + 1)), dtype=np.int64, count=hi - lo + 1)
+    return lo, np.cumsum(work), hi
+
+
 def _working_day_index(days: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64],
                                                               npt.NDArray[np.bool_]]:
     """Cumulative working-day count at each local date, and whether the calendar covers it."""
-    if days.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.bool_)
-    lo, hi = int(days.min()), int(days.max())
-    first, last = clock.coverage()
-    base = dt.date(1970, 1, 1)
-    span = np.arange(lo, hi + 1)
-    work = np.zeros(span.shape[0], dtype=np.int64)
-    covered = np.zeros(span.shape[0], dtype=np.bool_)
-    for i, d in enumerate(span.tolist()):
-        day = base + dt.timedelta(days=d)
-        if first <= day.year <= last:
-            covered[i] = True
-            work[i] = clock.is_workday(day)
-    cum = np.cumsum(work)
-    return cum[days - lo], covered[days - lo]
+    lo, cum, hi = _calendar()
+    covered = (days >= lo) & (days <= hi)
+    return cum[np.clip(days - lo, 0, hi - lo)], covered
 
 
 def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replayed,

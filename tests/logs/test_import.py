@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 import gzip
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from powerflow.logs import LogMapping, LogReadError, load_mapping, local_days, read_log
 from powerflow.model import Actor, Flow, PowerInfo, Step, Transition
@@ -125,3 +128,16 @@ def test_mapping_errors_point_at_the_line(tmp_path: Path) -> None:
     (d,) = lm.diagnostics
     assert d.code == "PF063" and (d.location.line, d.location.column) == (3, 15)
     assert "did you mean 'approve'" in d.message.en
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(946_684_800, 1_798_761_600), min_size=1, max_size=40),
+       st.sampled_from(["Europe/Amsterdam", "America/New_York", "Asia/Shanghai",
+                        "Australia/Lord_Howe", "Europe/Rome"]))
+def test_local_days_match_zoneinfo(seconds: list[int], zone: str) -> None:
+    """Local dates across daylight-saving changes equal what `zoneinfo` says, event by event."""
+    z = zoneinfo.ZoneInfo(zone)
+    ns = np.asarray(seconds, dtype=np.int64) * 1_000_000_000
+    want = [(dt.datetime.fromtimestamp(s, z).date() - dt.date(1970, 1, 1)).days
+            for s in seconds]
+    assert local_days(ns, zone).tolist() == want
