@@ -41,7 +41,7 @@ def _hour_offsets(hours: npt.NDArray[np.int64], zone: zoneinfo.ZoneInfo
     seven days, which holds for every zone in the tz database."""
     h0 = int(hours.min())
     span = int(hours.max()) - h0 + 1
-    marks = list(range(0, span, _STRIDE)) + [span - 1]
+    marks = [*range(0, span, _STRIDE), span - 1]
     offs = [_offset(zone, h0 + m) for m in marks]
     changes: list[tuple[int, int]] = []  # (first hour with the new offset, new offset)
     for k in range(1, len(marks)):

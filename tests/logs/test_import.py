@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 import gzip
+import zoneinfo
 from pathlib import Path
 
 import numpy as np
