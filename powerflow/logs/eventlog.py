@@ -148,7 +148,7 @@ def build_from_rows(rows: Iterable[tuple[int, dict[str, Any]]], mapping: LogMapp
     ev: dict[str, list[bool]] = {k: [] for k in mapping.evidence}
     facts: dict[str, dict[int, Any]] = {k: {} for k in mapping.facts}
     diags: list[Diagnostic] = []
-    ignored = other = bad_time = 0
+    ignored = other = bad_time = no_id = 0
     seen_cols: set[str] = set()
     first = True
     for line, row in rows:
@@ -165,6 +165,9 @@ def build_from_rows(rows: Iterable[tuple[int, dict[str, Any]]], mapping: LogMapp
         case = row.get(cols.case)
         activity = row.get(cols.activity)
         if case in (None, "") or activity in (None, ""):
+            no_id += 1
+            if no_id > 20:
+                continue
             diags.append(Diagnostic("PF061", Severity.ERROR, Location(path, line, 0), Text(
                 f"event without a case id ({cols.case}) or activity ({cols.activity}): skipped",
                 f"事件缺少案件编号（{cols.case}）或活动（{cols.activity}），已跳过"),
@@ -200,6 +203,10 @@ def build_from_rows(rows: Iterable[tuple[int, dict[str, Any]]], mapping: LogMapp
             v = _fact_value(row.get(col))
             if v is not None and ci not in facts[fid]:
                 facts[fid][ci] = v
+    if no_id > 20:
+        diags.append(Diagnostic("PF061", Severity.ERROR, Location(path), Text(
+            f"{no_id} events in all had no case id or activity and were skipped",
+            f"共有 {no_id} 个事件缺少案件编号或活动，已跳过"), name="log-column-missing"))
     if bad_time > 20:
         diags.append(Diagnostic("PF062", Severity.ERROR, Location(path), Text(
             f"{bad_time} events in all had an unreadable timestamp and were skipped",

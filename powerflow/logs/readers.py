@@ -105,10 +105,21 @@ def _read_csv(p: Path, mapping: LogMapping) -> EventLog:
             raise _unreadable(str(p), f"CSV error: {exc}", f"CSV 格式错误：{exc}",
                               reader.line_num) from None
 
-    log = build_from_rows(rows(), mapping, str(p))
-    if not log.n_events and not log.diagnostics:
-        raise _unreadable(str(p), "the log has no events", "日志中没有事件")
-    return log
+    return _nonempty(build_from_rows(rows(), mapping, str(p)))
+
+
+def _nonempty(log: EventLog) -> EventLog:
+    """A log with no event left is unusable; say why (all ignored, other lifecycle, errors)."""
+    if log.n_events:
+        return log
+    if log.ignored or log.other_lifecycle:
+        raise _unreadable(
+            log.path, f"no event left: {log.ignored} ignored by the mapping, "
+            f"{log.other_lifecycle} of another lifecycle transition",
+            f"没有可审计的事件：{log.ignored} 个被映射忽略，{log.other_lifecycle} 个属于其他生命周期")
+    if not log.diagnostics:
+        raise _unreadable(log.path, "the log has no events", "日志中没有事件")
+    raise LogReadError(log.diagnostics)
 
 
 # --- XES ---------------------------------------------------------------------------------
@@ -194,7 +205,7 @@ def _read_xes(p: Path, mapping: LogMapping) -> EventLog:
     if not handler.rows:
         raise _unreadable(str(p), "the XES file holds no events in traces",
                           "XES 文件中没有位于 trace 内的事件")
-    return build_from_rows(handler.rows, mapping, str(p))
+    return _nonempty(build_from_rows(handler.rows, mapping, str(p)))
 
 
 # --- Parquet -----------------------------------------------------------------------------

@@ -90,3 +90,23 @@ def test_bad_inputs_exit_2_with_locations(cli, tmp_path: Path) -> None:  # type:
     res = cli("audit", str(FIX / "small.yaml"), str(garbage), "--lang", "en")
     assert res.exit_code == 2 and "PF060" in res.stderr
     assert "Traceback" not in res.output
+
+
+def test_progress_bar_and_unusable_logs(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    inputs = load_inputs(FIX / "small.yaml", FIX / "small.csv")
+    assert inputs.flow and inputs.log and inputs.mapping
+    quiet = audit(inputs.flow, inputs.log, inputs.mapping)
+    loud = audit(inputs.flow, inputs.log, inputs.mapping, progress=True)
+    assert loud.counts() == quiet.counts()
+    assert "replay" in capsys.readouterr().err
+    only_ignored = tmp_path / "ign.csv"
+    only_ignored.write_text("case:concept:name,concept:name,time:timestamp\n"
+                            "c1,Print,2024-01-02T10:00:00+08:00\n", encoding="utf-8")
+    bad = load_inputs(FIX / "small.yaml", only_ignored)
+    assert not bad.ok and "1 ignored by the mapping" in bad.diagnostics[-1].message.en
+    no_ids = tmp_path / "noid.csv"
+    no_ids.write_text("case:concept:name,concept:name,time:timestamp\n"
+                      + "".join(f"c{i},,2024-01-02\n" for i in range(100)), encoding="utf-8")
+    bad = load_inputs(FIX / "small.yaml", no_ids)
+    assert not bad.ok
+    assert len([d for d in bad.diagnostics if d.code == "PF061"]) == 21  # 20 shown + a total
