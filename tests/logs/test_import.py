@@ -88,8 +88,11 @@ def test_broken_xml_has_a_location(tmp_path: Path) -> None:
 def test_missing_column_is_a_diagnostic(tmp_path: Path) -> None:
     p = tmp_path / "log.csv"
     p.write_text("case,activity,when\nc1,submit,2024-01-02T10:00:00+08:00\n", encoding="utf-8")
-    log = read_log(p, LogMapping())
-    assert {d.code for d in log.diagnostics} == {"PF061"}
+    with pytest.raises(LogReadError) as exc:
+        read_log(p, LogMapping())
+    assert {d.code for d in exc.value.diagnostics} == {"PF061"}
+    assert any("did you mean" in d.message.en or "no column" in d.message.en
+               for d in exc.value.diagnostics)
     ok = read_log(p, LogMapping.model_validate(
         {"columns": {"case": "case", "activity": "activity", "time": "when"}}))
     assert ok.n_events == 1 and not ok.diagnostics
