@@ -14,7 +14,8 @@ Rules (the PF5xx kinds of `powerflow.deviations`):
 * PF502 a risk step completed by an event that lacks an evidence attribute a control asks for.
 * PF503 one person completed two different steps of a `separation` group in one case.
 * PF504/PF505 a step completed after more (red) or at least `yellow_at` (yellow) of its
-  working-day limit; the time in a step runs from the case's previous event to the event that
+  working-day limit; the time in a step runs from the event that moved the case into it (an
+  allowed or resynchronised event; the first event for the start step) to the event that
   completed it, in working days between the local dates (mapping `timezone`) of the two
   events, on the Chinese working-day calendar of `powerflow.clock` (holidays and 调休).
 * PF506/PF507 the case over (or near) its promised limit (else the statutory one): working days
@@ -163,14 +164,18 @@ def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replay
     # --- time --------------------------------------------------------------------------
     ldays = local_days(el.time, mapping.timezone)
     cum, covered = _working_day_index(ldays)
-    prev_ok = np.zeros(n, dtype=np.bool_)
-    prev_ok[1:] = el.case[1:] == el.case[:-1]
-    prev = np.arange(n) - 1
+    # The step an event completes was entered by the case's last event that moved it (an
+    # allowed event or a resynchronised one), or at the case's first event (the start step).
+    moved = known & (rp.allowed | (fe.resync[np.maximum(el.event, 0)] >= 0))
+    case_first = el.starts[:-1][el.case] if n else np.zeros(0, np.int64)
+    last_move = np.maximum.accumulate(np.where(moved, np.arange(n), -1)) if n else case_first
+    entered = np.empty(n, dtype=np.int64)
+    if n:
+        entered[0] = 0
+        entered[1:] = np.maximum(last_move[:-1], case_first[1:])
     used = np.full(n, np.nan)
-    both = prev_ok & covered & np.roll(covered, 1)
-    used[both] = np.maximum(cum[both] - cum[prev[both]], 0)
-    first_ev = ~prev_ok
-    used[first_ev & covered] = 0.0
+    both = covered & covered[entered]
+    used[both] = np.maximum(cum[both] - cum[entered[both]], 0)
     if (~covered).any():
         notes.append((f"{int((~covered).sum())} events fall outside the working-day calendar "
                       f"({clock.coverage()[0]}-{clock.coverage()[1]}); their time limits were "

@@ -42,16 +42,21 @@ def test_each_kind() -> None:
     f = r.findings
     k = list(D).index(D.STEP_OVERDUE)
     assert f.value[f.kind == k].tolist() == [4.0]
-    # case: 09-27 → 10-10 = 5 working days = promised limit 5 → yellow, not red
-    assert by[D.CASE_NEAR_LIMIT] == ["slow"] and by[D.CASE_OVERDUE] == []
-    assert by[D.STEP_NEAR_LIMIT] == []
+    # case: 09-27 → 10-11 = 6 working days > promised limit 5 → red
+    assert by[D.CASE_OVERDUE] == ["slow"] and by[D.CASE_NEAR_LIMIT] == []
+    # `decide` was entered on 10-09 (review passed) and left on 10-11: 2 working days = its
+    # limit → yellow. The unknown activity on 10-10 did not move the case, so it does not
+    # restart the step's clock.
+    assert by[D.STEP_NEAR_LIMIT] == ["slow"]
+    k = list(D).index(D.STEP_NEAR_LIMIT)
+    assert f.value[f.kind == k].tolist() == [2.0]
     fits = dict(zip(r.log.case_names, r.fits.tolist(), strict=True))
     assert fits == {"ok": True, "sameperson": True, "fasttrack": True, "blocked": False,
                     "slow": False}
     ov = r.overlay()
     assert ov.edge_counts[("accept", "review", "accept")] == 3
     assert ov.risk_notes == {"R1": "防控措施缺失 3 件 (controls missing in 3 cases)"}
-    assert ov.step_colors == {"review": "bad"}
+    assert ov.step_colors == {"review": "bad", "decide": "warn"}
 
 
 def test_cli_exit_codes_and_files(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
