@@ -39,13 +39,15 @@ def _chart_svg(flow: Any, overlay: Any, lang: str) -> tuple[str | None, str]:
               default="text", show_default=True, help="What to print on stdout.")
 @click.option("-o", "--output", "out", type=click.Path(file_okay=False),
               help="Also write summary.json, cases.csv, deviations.csv and report.html here.")
+@click.option("--step-times", is_flag=True,
+              help="With -o, also write steps.csv: time per step per case (one row per step done).")
 @click.option("--chart/--no-chart", default=True, show_default=True,
               help="Draw the flowchart with the real traffic in the HTML report (needs Graphviz).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: on a terminal, for logs over 200,000 events).")
 @lang_option
 def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
-          chart: bool, progress: bool | None, lang: str | None) -> None:
+          step_times: bool, chart: bool, progress: bool | None, lang: str | None) -> None:
     """Audit an event log (CSV, XES, Parquet) against a power's flow.
 
     Reports events the flow does not allow, unknown activities, missing control evidence,
@@ -92,7 +94,7 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     else:
         click.echo(render_text(result, lang))
     if out:
-        paths = write_reports(result, Path(out), svg, lang)
+        paths = write_reports(result, Path(out), svg, lang, step_times)
         click.echo(("已写入 " if lang.startswith("zh") else "wrote ")
                    + ", ".join(str(p) for p in paths), err=True)
     sys.exit(1 if result.findings.kind.size else 0)

@@ -181,3 +181,16 @@ def test_large_csv_path_matches_stdlib(tmp_path: Path, monkeypatch: pytest.Monke
     assert np.array_equal(slow.line, fast.line)
     for k in slow.evidence:
         assert np.array_equal(slow.evidence[k], fast.evidence[k])
+
+
+def test_parquet_without_pyarrow_says_what_to_install(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    (tmp_path / "log.parquet").write_bytes(b"PAR1")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now raises ImportError
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
+    with pytest.raises(LogReadError) as exc:
+        read_log(tmp_path / "log.parquet", LogMapping())
+    (d,) = exc.value.diagnostics
+    assert d.code == "PF064" and d.hint is not None and "powerflow[parquet]" in d.hint.en

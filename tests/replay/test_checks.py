@@ -115,3 +115,13 @@ def test_progress_bar_and_unusable_logs(tmp_path: Path, capsys) -> None:  # type
     bad = load_inputs(FIX / "small.yaml", no_ids)
     assert not bad.ok
     assert len([d for d in bad.diagnostics if d.code == "PF061"]) == 21  # 20 shown + a total
+
+
+def test_step_times_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    res = cli("audit", str(FIX / "small.yaml"), str(FIX / "small.csv"), "-o", str(tmp_path),
+              "--step-times")
+    assert res.exit_code == 1
+    rows = (tmp_path / "steps.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "case,step,activity,person,completed_utc,working_days,limit"
+    assert "slow,review,Review passed,r1,2024-10-09T02:00:00Z,4,2" in rows
+    assert "slow,decide,Refuse,boss,2024-10-11T02:00:00Z,2,2" in rows
