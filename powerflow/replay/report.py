@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,12 @@ def step_time_lists(r: AuditResult) -> list[list[Any]]:
                 r.log.person[orig].tolist(), stamps.tolist(), days.tolist(), strict=True)]
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-align by display width (CJK characters take two columns)."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - used)
+
+
 def render_text(r: AuditResult, lang: str = "zh") -> str:
     s = summary(r)
     zh = lang.startswith("zh")
@@ -147,11 +154,12 @@ def render_text(r: AuditResult, lang: str = "zh") -> str:
          f"cases {s['cases']}, events {s['events']}, fitting {s['fitting']}, "
          f"with deviations {s['deviating_cases']}, mean fitness {s['mean_fitness']:.3f}"),
         "",
-        f"{'code':<6} {'kind':<50} {'findings':>9} {'cases':>7}",
+        (f"{'代码':<4} {_pad('类别', 40)} {'条数':>7} {'办件数':>4}" if zh else
+         f"{'code':<6} {_pad('kind', 40)} {'findings':>9} {'cases':>7}"),
     ]
     for code, k in s["kinds"].items():
         title = k["title"]["zh" if zh else "en"]
-        lines.append(f"{code:<6} {title:<50} {k['findings']:>9} {k['cases']:>7}")
+        lines.append(f"{code:<6} {_pad(title, 40)} {k['findings']:>9} {k['cases']:>7}")
     lines.append("")
     for code, k in s["kinds"].items():
         if k["cases"]:
