@@ -15,7 +15,8 @@ from click.testing import CliRunner, Result
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
 EXAMPLES = ROOT / "examples"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("POWERFLOW_SHARED_DATA") or ROOT.parent / "shared" / "data")
+"""`../shared/data` beside the checkout; POWERFLOW_SHARED_DATA points elsewhere (a worktree)."""
 
 
 @pytest.fixture(scope="session")

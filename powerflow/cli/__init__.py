@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module:function, one-line help shown by --help without importing the module)
     "validate": ("powerflow.cli.validate:validate", "Check power files against the format."),
     "schema": ("powerflow.cli.schema:schema", "Print the JSON Schema of power or catalogue files."),
+    "audit": ("powerflow.cli.audit:audit", "Audit an event log (CSV/XES/Parquet) against a flow."),
+    "export-net": ("powerflow.cli.export_net:export_net", "Export a flow as a PNML Petri net or BPMN 2.0 XML."),
 }
 
 

@@ -1,0 +1,69 @@
+"""Gather what an audit needs from paths: the flow (with its catalogue), the mapping, the log.
+
+Takes the paths given on the command line; gives `AuditInputs` or the diagnostics that stop the
+audit (flow or mapping errors, an unreadable log). The mapping defaults to `<flow>.mapping.yaml`
+beside the flow, and without one, log activity names are taken as the flow's event ids.
+
+Must not: replay, print or decide exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..diagnostics import Diagnostic, Severity
+from ..loader import find_catalog, load_catalog, load_flow
+from ..logs.eventlog import EventLog
+from ..logs.mapping import LogMapping, default_mapping, load_mapping, mapping_path_for
+from ..logs.readers import LogReadError, read_log
+from ..model import Flow
+
+__all__ = ["AuditInputs", "load_inputs"]
+
+
+@dataclass
+class AuditInputs:
+    flow: Flow | None
+    mapping: LogMapping | None
+    log: EventLog | None
+    diagnostics: list[Diagnostic]
+    mapping_path: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.flow is not None and self.mapping is not None and self.log is not None
+
+
+def load_inputs(flow_path: str | Path, log_path: str | Path,
+                mapping_path: str | Path | None = None) -> AuditInputs:
+    diags: list[Diagnostic] = []
+    cat_path = find_catalog(Path(flow_path))
+    catalog = None
+    if cat_path is not None:
+        lc = load_catalog(cat_path)
+        diags += lc.diagnostics
+        catalog = lc.catalog
+    lf = load_flow(flow_path, catalog, catalog_path=str(cat_path) if cat_path else None)
+    diags += lf.diagnostics
+    if lf.flow is None:
+        return AuditInputs(None, None, None, diags)
+    mp = Path(mapping_path) if mapping_path else mapping_path_for(flow_path)
+    mapping: LogMapping | None
+    if mapping_path or mp.is_file():
+        lm = load_mapping(mp, lf.flow)
+        diags += lm.diagnostics
+        mapping = lm.mapping
+        if mapping is None:
+            return AuditInputs(lf.flow, None, None, diags, str(mp))
+    else:
+        mapping = default_mapping(lf.flow)
+        mp = Path("")
+    try:
+        log = read_log(log_path, mapping)
+    except LogReadError as exc:
+        return AuditInputs(lf.flow, mapping, None, [*diags, *exc.diagnostics], str(mp) or None)
+    diags += log.diagnostics
+    if any(d.severity is Severity.ERROR for d in log.diagnostics) and not log.n_events:
+        return AuditInputs(lf.flow, mapping, None, diags, str(mp) or None)
+    return AuditInputs(lf.flow, mapping, log, diags, str(mp) or None)
