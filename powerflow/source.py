@@ -100,8 +100,9 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
         except UnicodeDecodeError:
             pass
     if b"\x00" in raw:
+        nul = raw.index(b"\x00")
         return None, [_diag(
-            "PF010", file, 0, 0,
+            "PF010", file, raw.count(b"\n", 0, nul) + 1, nul - (raw.rfind(b"\n", 0, nul) + 1) + 1,
             "the file is binary (it contains NUL bytes), not a YAML text file",
             "文件是二进制数据（含 NUL 字节），不是 YAML 文本文件",
             Text("Give a power file saved as UTF-8 text.", "请提供以 UTF-8 保存的权力事项 YAML 文本文件。"),
@@ -112,9 +113,11 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
         try:
             text = raw.decode("gb18030")
         except UnicodeDecodeError:
-            line = raw[: exc.start].count(b"\n") + 1
+            line = raw.count(b"\n", 0, exc.start) + 1
+            head = raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start]
+            col = len(head.decode("utf-8", "replace")) + 1
             return None, [_diag(
-                "PF010", file, line, 1,
+                "PF010", file, line, col,
                 f"the file is neither UTF-8 nor GBK/GB18030 text (bad byte at offset {exc.start})",
                 f"文件既不是 UTF-8 也不是 GBK/GB18030 文本（第 {exc.start} 字节无法解码）",
                 Text("Save the file as UTF-8.", "请将文件另存为 UTF-8 编码。"), "undecodable-file")]
@@ -124,10 +127,12 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
                  "文件以 GBK/GB18030 编码保存，已按该编码读取；请另存为 UTF-8"),
             Text("In Notepad: File → Save As → Encoding: UTF-8.", "记事本：文件 → 另存为 → 编码选 UTF-8。"),
             "undecodable-file"))
-    bad = [c for c in text[:4096] if ord(c) < 32 and c not in "\t\n\r"]
+    bad = [i for i, c in enumerate(text[:4096]) if ord(c) < 32 and c not in "\t\n\r"]
     if len(bad) > 4:
+        line = text.count("\n", 0, bad[0]) + 1
+        col = bad[0] - (text.rfind("\n", 0, bad[0]) + 1) + 1
         return None, [_diag(
-            "PF010", file, 0, 0, "the file holds control characters: it looks like binary data",
+            "PF010", file, line, col, "the file holds control characters: it looks like binary data",
             "文件含有控制字符，看起来是二进制数据",
             Text("Give a power file saved as UTF-8 text.", "请提供以 UTF-8 保存的 YAML 文本文件。"),
             "undecodable-file")]
@@ -187,9 +192,11 @@ class _Builder:
             raise _TooDeep(node)
         tag = node.tag
         if tag not in _CORE_TAGS:
+            shown = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith(
+                "tag:yaml.org,2002:") else tag
             self._problem(
-                "PF014", node, f"the tag {tag!r} is not allowed in a power file",
-                f"权力事项文件中不允许使用标签 {tag!r}",
+                "PF014", node, f"the tag {shown!r} is not allowed in a power file",
+                f"权力事项文件中不允许使用标签 {shown!r}",
                 Text("Remove the tag: only plain strings, numbers, lists and mappings are read.",
                      "删除该标签：只读取字符串、数字、列表和映射。"), "unsupported-tag")
             return None
@@ -247,9 +254,9 @@ def read_yaml(raw: bytes, file: str, limits: Limits = Limits()) -> ReadResult:
     warnings (e.g. a GBK file) may accompany data."""
     if len(raw) > limits.max_bytes:
         return ReadResult(None, {}, [_diag(
-            "PF008", file, 0, 0,
-            f"the file is {len(raw):,} bytes; the limit is {limits.max_bytes:,}",
-            f"文件大小 {len(raw):,} 字节，超过上限 {limits.max_bytes:,} 字节",
+            "PF008", file, 1, 1,
+            f"the file is larger than the limit of {limits.max_bytes:,} bytes",
+            f"文件大小超过上限 {limits.max_bytes:,} 字节",
             Text("Split the power into several files, or raise the limit with --max-bytes.",
                  "请拆分文件，或用 --max-bytes 提高上限。"), "file-too-large")], "")
     text, diags = decode(raw, file)
@@ -277,13 +284,7 @@ def read_yaml(raw: bytes, file: str, limits: Limits = Limits()) -> ReadResult:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = exc.problem or str(exc)
-        ctx = f" ({exc.context})" if exc.context else ""
-        return ReadResult(None, {}, [*diags, _diag(
-            "PF001", file, line, col, f"YAML syntax error: {problem}{ctx}",
-            f"YAML 语法错误：{problem}{ctx}", _syntax_hint(problem), "yaml-syntax-error")], text)
+        return ReadResult(None, {}, [*diags, _syntax_error(exc, file)], text)
     except yaml.YAMLError as exc:
         return ReadResult(None, {}, [*diags, _diag(
             "PF001", file, 0, 0, f"YAML error: {exc}", f"YAML 错误：{exc}",
@@ -327,7 +328,75 @@ def _max_flow_depth(text: str) -> int:
     return best
 
 
-def _syntax_hint(problem: str) -> Text:
+_PROBLEMS_ZH = {
+    "found unexpected end of stream": "文件在此意外结束",
+    "found a tab character that violates indentation": "发现用于缩进的制表符（Tab）",
+    "found character '\\t' that cannot start any token": "发现不能出现在此处的制表符（Tab）",
+    "mapping values are not allowed here": "此处不允许出现映射值（“键: 值”）",
+    "could not find expected ':'": "找不到应有的冒号“:”",
+    "did not find expected key": "找不到应有的键",
+    "did not find expected ',' or '}'": "找不到应有的“,”或“}”",
+    "did not find expected ',' or ']'": "找不到应有的“,”或“]”",
+    "expected ',' or '}', but got '<stream end>'": "缺少“}”",
+    "expected ',' or ']', but got '<stream end>'": "缺少“]”",
+    "did not find expected '-' indicator": "找不到应有的列表项标记“-”",
+    "found undefined alias": "使用了未定义的别名",
+    "found duplicate anchor; first occurrence": "锚点重复定义",
+    "expected a single document in the stream": "文件只能包含一个 YAML 文档",
+    "found character that cannot start any token": "发现不能作为开头的字符",
+    "found unknown escape character": "发现未知的转义字符",
+}
+_CONTEXTS_ZH = {
+    "while scanning a quoted scalar": "扫描带引号的字符串时",
+    "while scanning a plain scalar": "扫描字符串时",
+    "while parsing a block mapping": "解析映射时",
+    "while parsing a block collection": "解析列表时",
+    "while parsing a flow mapping": "解析 {…} 映射时",
+    "while parsing a flow sequence": "解析 […] 列表时",
+    "while scanning a simple key": "扫描键时",
+    "while scanning an alias": "扫描别名时",
+    "while scanning an anchor": "扫描锚点时",
+    "while parsing a block node": "解析节点时",
+    "while parsing a flow node": "解析节点时",
+    "but found another document": "但发现了另一个文档",
+    "while scanning for the next token": "扫描下一个记号时",
+    "while parsing a node": "解析节点时",
+    "while composing a mapping": "组合映射时",
+}
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> Diagnostic:
+    """PF001 at the problem, naming where the construct that failed began (an unclosed quote
+    or bracket is reported at the end of the file, but the fix is where it opened)."""
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    problem = (exc.problem or str(exc)).strip()
+    problem_zh = _PROBLEMS_ZH.get(problem, problem)
+    for en, zh in _PROBLEMS_ZH.items():
+        if problem.startswith(en) and problem not in _PROBLEMS_ZH:
+            problem_zh = zh + problem[len(en):]
+    ctx = ctx_zh = ""
+    if exc.context and "tab" not in problem:
+        started = ""
+        started_zh = ""
+        cm = exc.context_mark
+        if cm is not None and (cm.line + 1, cm.column + 1) != (line, col):
+            started = f" that started at line {cm.line + 1}, column {cm.column + 1}"
+            started_zh = f"，始于第 {cm.line + 1} 行第 {cm.column + 1} 列"
+        ctx = f" ({exc.context}{started})"
+        ctx_zh = f"（{_CONTEXTS_ZH.get(exc.context, exc.context)}{started_zh}）"
+    return _diag("PF001", file, line, col, f"YAML syntax error: {problem}{ctx}",
+                 f"YAML 语法错误：{problem_zh}{ctx_zh}", _syntax_hint(problem, exc.context or ""),
+                 "yaml-syntax-error")
+
+
+def _syntax_hint(problem: str, context: str = "") -> Text:
+    if "quoted scalar" in context and "end of stream" in problem:
+        return Text("A quote is never closed: add the closing quote where the text ends.",
+                    "引号没有闭合：请在文本结束处补上对应的引号。")
+    if "flow" in context and ("end>" in problem or "did not find expected" in problem):
+        return Text("A [ or { is never closed, or a comma is missing between items.",
+                    "某个 [ 或 { 没有闭合，或项目之间缺少逗号。")
     if "tab" in problem:
         return Text("Indent with spaces, not tabs.", "请用空格缩进，不要用制表符。")
     if "mapping values are not allowed" in problem:
