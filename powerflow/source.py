@@ -6,6 +6,9 @@ PF008-PF011, PF014) when the text cannot be read. Uses libyaml's C parser when p
 gives line and column) and resolves scalars with the YAML 1.2 core schema, so `on/off/yes/no`,
 `1:20` and dates stay strings.
 
+`dump_yaml` is the inverse for plain data: it quotes every string that `read_yaml` would not read
+back as the same string (`on`, `0o17`, `1:20` …), so data → YAML → data is the identity.
+
 Must not: construct arbitrary tags (only str/int/float/bool/null/map/seq are accepted), follow
 alias expansions beyond a node budget, or read anything but the bytes it is given.
 """
@@ -21,7 +24,7 @@ import yaml
 
 from .diagnostics import Diagnostic, Location, Severity, Text
 
-__all__ = ["Limits", "Mark", "ReadResult", "SourceMap", "decode", "read_yaml"]
+__all__ = ["Limits", "Mark", "ReadResult", "SourceMap", "decode", "dump_yaml", "read_yaml"]
 
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml import CSafeLoader as _Loader
@@ -422,3 +425,24 @@ def locate(source: SourceMap, path: Path_, file: str, key: bool = False) -> Loca
 
 
 Locator = Callable[[Path_], Location]
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that quotes strings our YAML 1.2 reading would turn into something else."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    implicit = dumper.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    plain = _scalar(yaml.ScalarNode(implicit, value)) if value else None
+    quote = not value or type(plain) is not str or plain != value
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'" if quote else None)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(data: Any) -> str:
+    """Plain data (dicts, lists, str, int, float, bool, None) as block-style UTF-8 YAML text that
+    `read_yaml` reads back to equal data; key order is kept."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=100)
