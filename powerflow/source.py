@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -27,21 +27,48 @@ from .diagnostics import Diagnostic, Location, Severity, Text
 __all__ = ["Limits", "Mark", "ReadResult", "SourceMap", "decode", "dump_yaml", "read_yaml"]
 
 try:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _Base
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Base  # type: ignore[assignment]
 
 Path_ = tuple[str | int, ...]
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_IMPLICIT = "tag:powerflow.invalid,2024:plain"
+"""Tag given to untagged plain scalars; `_scalar` resolves them with the YAML 1.2 core schema."""
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+
+class _Loader(_Base):
+    """libyaml's parser and composer without PyYAML's YAML 1.1 resolver.
+
+    Composing calls `resolve` (a Python method) for every node; the 1.1 resolver tries a dozen
+    regular expressions per scalar only for `_scalar` to resolve it again. Here plain scalars get
+    a marker tag instead, quoted and block ones `str`, and explicit tags are kept as written."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _IMPLICIT if implicit[0] else _STR
+        return _MAP if kind is yaml.MappingNode else _SEQ
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
+class Mark(NamedTuple):
     """1-based line and column of a key (`key_*`) and of its value."""
 
     line: int
     column: int
     key_line: int
     key_column: int
+
+
+_new_mark = tuple.__new__  # Mark(...) without the Python-level __new__: the builder makes many
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +92,7 @@ class ReadResult:
 
 
 _CORE_TAGS = {
+    _IMPLICIT,
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
@@ -77,6 +105,8 @@ _CORE_TAGS = {
     "tag:yaml.org,2002:merge",
     "tag:yaml.org,2002:value",
 }
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_BRACKETS = re.compile(r"[\[\]{}]")
 _NULL = re.compile(r"^(?:~|null|Null|NULL)?$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?[0-9]+$")
@@ -130,7 +160,7 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
                  "文件以 GBK/GB18030 编码保存，已按该编码读取；请另存为 UTF-8"),
             Text("In Notepad: File → Save As → Encoding: UTF-8.", "记事本：文件 → 另存为 → 编码选 UTF-8。"),
             "undecodable-file"))
-    bad = [i for i, c in enumerate(text[:4096]) if ord(c) < 32 and c not in "\t\n\r"]
+    bad = [m.start() for m in _CONTROL.finditer(text, 0, 4096)]
     if len(bad) > 4:
         line = text.count("\n", 0, bad[0]) + 1
         col = bad[0] - (text.rfind("\n", 0, bad[0]) + 1) + 1
@@ -142,15 +172,15 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), diags
 
 
-def _looks_numeric(value: str) -> bool:
-    return value[0] in "0123456789+-.~nNtTfF"
+_NOT_PLAIN_TEXT = frozenset("0123456789+-.~nNtTfF")
+"""First characters of plain scalars that may be something other than a string."""
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     value: str = node.value
-    if node.style:  # quoted or block scalar: always a string (plain is None or "")
+    if node.style or node.tag == _STR:  # quoted, block or !!str: always a string
         return value
-    if node.tag == "tag:yaml.org,2002:str" and node.value and not _looks_numeric(value):
+    if value and value[0] not in _NOT_PLAIN_TEXT:
         return value
     if _NULL.match(value):
         return None
@@ -170,6 +200,10 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if low == ".nan":
         return float("nan")
     return value
+
+
+_PLAIN_TAGS = frozenset((_IMPLICIT, _STR))
+_ScalarNode = yaml.ScalarNode
 
 
 class _Builder:
@@ -203,26 +237,39 @@ class _Builder:
                 Text("Remove the tag: only plain strings, numbers, lists and mappings are read.",
                      "删除该标签：只读取字符串、数字、列表和映射。"), "unsupported-tag")
             return None
-        if isinstance(node, yaml.ScalarNode):
+        cls = node.__class__
+        if cls is yaml.ScalarNode:
+            assert isinstance(node, yaml.ScalarNode)
             return _scalar(node)
-        if isinstance(node, yaml.SequenceNode):
+        source = self.source
+        if cls is yaml.SequenceNode:
             items = []
             for i, child in enumerate(node.value):
                 cm = child.start_mark
-                self.source[(*path, i)] = Mark(cm.line + 1, cm.column + 1, cm.line + 1, cm.column + 1)
-                items.append(self.build(child, (*path, i), depth + 1))
+                line, col = cm.line + 1, cm.column + 1
+                source[(*path, i)] = _new_mark(Mark, (line, col, line, col))
+                if child.__class__ is _ScalarNode and child.tag in _PLAIN_TAGS:
+                    self.budget -= 1  # the fast path for scalars: same budget, no recursion
+                    if self.budget < 0:
+                        raise _TooBig(child)
+                    v = child.value
+                    items.append(v if child.style or (v and v[0] not in _NOT_PLAIN_TEXT)
+                                 else _scalar(child))
+                else:
+                    items.append(self.build(child, (*path, i), depth + 1))
             return items
-        assert isinstance(node, yaml.MappingNode)
+        assert cls is yaml.MappingNode
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if (key_node.value == "<<" and key_node.tag == _IMPLICIT) or (
+                    key_node.tag == "tag:yaml.org,2002:merge"):
                 self._problem(
                     "PF014", key_node, "merge keys (<<) are not supported",
                     "不支持合并键（<<）",
                     Text("Write the keys out in full; anchors may still be used for whole values.",
                          "请把键完整写出；锚点仍可用于整个值。"), "unsupported-tag")
                 continue
-            if not isinstance(key_node, yaml.ScalarNode):
+            if key_node.__class__ is not _ScalarNode:
                 self._problem("PF004", key_node, "a mapping key must be a plain string",
                               "映射的键必须是普通字符串", name="wrong-type")
                 continue
@@ -238,8 +285,17 @@ class _Builder:
                          "只保留其中一个：YAML 会悄悄只保留最后一个。"), "duplicate-key")
                 continue
             km, vm = key_node.start_mark, value_node.start_mark
-            self.source[(*path, key)] = Mark(vm.line + 1, vm.column + 1, km.line + 1, km.column + 1)
-            out[key] = self.build(value_node, (*path, key), depth + 1)
+            source[(*path, key)] = _new_mark(
+                Mark, (vm.line + 1, vm.column + 1, km.line + 1, km.column + 1))
+            if value_node.__class__ is _ScalarNode and value_node.tag in _PLAIN_TAGS:
+                self.budget -= 1
+                if self.budget < 0:
+                    raise _TooBig(value_node)
+                v = value_node.value
+                out[key] = (v if value_node.style or (v and v[0] not in _NOT_PLAIN_TEXT)
+                            else _scalar(value_node))
+            else:
+                out[key] = self.build(value_node, (*path, key), depth + 1)
         return out
 
 
@@ -322,7 +378,7 @@ def _max_flow_depth(text: str) -> int:
     if text.count("[") + text.count("{") < 64:
         return 0
     depth = best = 0
-    for ch in text:
+    for ch in _BRACKETS.findall(text):
         if ch in "[{":
             depth += 1
             best = max(best, depth)
@@ -432,8 +488,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    implicit = dumper.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
-    plain = _scalar(yaml.ScalarNode(implicit, value)) if value else None
+    plain = _scalar(yaml.ScalarNode(_IMPLICIT, value)) if value else None
     quote = not value or type(plain) is not str or plain != value
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'" if quote else None)
 
