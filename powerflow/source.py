@@ -328,6 +328,9 @@ def read_yaml(raw: bytes, file: str, limits: Limits = Limits()) -> ReadResult:
             "PF011", file, 1, 1, "the file is empty", "文件为空",
             Text("Start from `powerflow new` or a file in flows/.",
                  "可用 `powerflow new` 或参照 flows/ 中的文件开始编写。"), "empty-file")], text)
+    traps = _full_width_indent(text, file)
+    if traps:
+        return ReadResult(None, {}, [*diags, *traps], text)
     depth = _max_flow_depth(text)
     if depth > limits.max_depth:
         return ReadResult(None, {}, [*diags, _diag(
@@ -343,7 +346,8 @@ def read_yaml(raw: bytes, file: str, limits: Limits = Limits()) -> ReadResult:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        return ReadResult(None, {}, [*diags, _syntax_error(exc, file)], text)
+        return ReadResult(None, {}, [*diags, *_full_width_colons(text, file),
+                                     _syntax_error(exc, file)], text)
     except yaml.YAMLError as exc:
         return ReadResult(None, {}, [*diags, _diag(
             "PF001", file, 0, 0, f"YAML error: {exc}", f"YAML 错误：{exc}",
@@ -422,6 +426,46 @@ _CONTEXTS_ZH = {
     "while parsing a node": "解析节点时",
     "while composing a mapping": "组合映射时",
 }
+
+
+_FW_INDENT = re.compile(r"^( *)\u3000+[ \u3000]*(?:-\s+)?[A-Za-z_][\w\-]*\s*[:：]", re.MULTILINE)
+_FW_COLON = re.compile(r"^\s*(?:-\s+)?(?:\{\s*)?([A-Za-z_][\w\-]*)\s*：", re.MULTILINE)
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _full_width_indent(text: str, file: str) -> list[Diagnostic]:
+    """PF001 for keys indented with the full-width space (U+3000) that Chinese input methods
+    type: YAML reads it as part of the key, so the structure silently changes."""
+    out = []
+    for m in _FW_INDENT.finditer(text):
+        line, col = _line_col(text, m.end(1))
+        out.append(_diag(
+            "PF001", file, line, col,
+            "a full-width space (U+3000) is used for indentation before a key",
+            "键前使用了全角空格（U+3000）缩进",
+            Text("Indent with ordinary spaces; switch the input method to half-width (半角).",
+                 "请用半角空格缩进；可把输入法切换到半角模式。"), "yaml-syntax-error"))
+    return out
+
+
+def _full_width_colons(text: str, file: str) -> list[Diagnostic]:
+    """PF001 for `key：value` written with a full-width colon, which YAML does not take for a
+    separator (reported alongside the parser's own error, which it usually causes)."""
+    out = []
+    for m in _FW_COLON.finditer(text):
+        line, col = _line_col(text, m.end() - 1)
+        key = m.group(1)
+        out.append(_diag(
+            "PF001", file, line, col,
+            f"the key {key!r} is followed by a full-width colon (：), which YAML does not read as "
+            "a separator",
+            f"键 {key!r} 后面是全角冒号（：），YAML 不把它当作分隔符",
+            Text("Write a half-width colon and a space: `key: value`.",
+                 "请改为半角冒号加空格：`键: 值`。"), "yaml-syntax-error"))
+    return out
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, file: str) -> Diagnostic:

@@ -221,6 +221,20 @@ def _dotted(loc: Sequence[str | int]) -> str:
     return ".".join(str(p) for p in loc)
 
 
+_GLUED = re.compile(r"^[A-Za-z_][\w\-]*(:|：)\S")
+
+
+def _colon_hint(value: Any) -> Text | None:
+    """A text where a mapping was expected often is `key:value` without the space after the
+    colon, or with a full-width colon: say so."""
+    if isinstance(value, str) and _GLUED.match(value):
+        return Text("YAML needs a space after the colon (`name: 受理`, not `name:受理`), and a "
+                    "half-width colon, not `：`.",
+                    "YAML 的冒号后面必须有空格（写 `name: 受理`，不是 `name:受理`），且须用半角冒号，"
+                    "不能用全角“：”。")
+    return None
+
+
 def pydantic_diagnostics(exc: ValidationError, data: Any, source: SourceMap, file: str,
                          root: type[BaseModel]) -> list[Diagnostic]:
     """Turn pydantic's errors into PF003-PF006 diagnostics at the right line and column.
@@ -296,7 +310,7 @@ def pydantic_diagnostics(exc: ValidationError, data: Any, source: SourceMap, fil
             en_t, zh_t = _TYPE_WORDS[type_kinds[0]]
             out.append(_err("PF004", "wrong-type", locate(source, loc, file),
                             f"{where} should be {en_t}, not {got.en}",
-                            f"{where_zh} 应为{zh_t}，实际是{got.zh}"))
+                            f"{where_zh} 应为{zh_t}，实际是{got.zh}", _colon_hint(value)))
             continue
         texts: list[Text] = []
         for e in errs:

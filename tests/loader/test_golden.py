@@ -152,3 +152,13 @@ def test_hostile_inputs_never_build_a_flow(catalog: Catalog, tmp_path: Path) -> 
         loaded = load_case(name, tmp_path, catalog)
         assert loaded.flow is None
         assert loaded.diagnostics and all(d.is_error for d in loaded.diagnostics)
+
+
+def test_glued_colon_gets_a_hint(catalog: Catalog) -> None:
+    (d,) = load_case("glued-colon", HERE, catalog).diagnostics
+    assert d.hint is not None and "name: 受理" in d.hint.en and "全角" in d.hint.zh
+
+
+def test_full_width_space_inside_block_text_is_fine(catalog: Catalog) -> None:
+    diags = load_case("full-width-indent", HERE, catalog).diagnostics
+    assert [d.location.line for d in diags] == [3]
