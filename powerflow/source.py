@@ -16,7 +16,7 @@ alias expansions beyond a node budget, or read anything but the bytes it is give
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -204,16 +204,17 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 
 
 _PLAIN_TAGS = frozenset((_IMPLICIT, _STR))
+_MERGE = "tag:yaml.org,2002:merge"
 _ScalarNode = yaml.ScalarNode
 
 
 class _Builder:
-    """Walks a composed node tree into plain data, recording marks and problems."""
+    """Walks a composed node tree into plain data, recording problems (marks come later, from
+    `_LazySourceMap`, only when a location is asked for)."""
 
     def __init__(self, file: str, limits: Limits) -> None:
         self.file = file
         self.limits = limits
-        self.source: SourceMap = {}
         self.diags: list[Diagnostic] = []
         self.budget = limits.max_nodes
 
@@ -222,7 +223,7 @@ class _Builder:
         m = node.start_mark
         self.diags.append(_diag(code, self.file, m.line + 1, m.column + 1, en, zh, hint, name))
 
-    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+    def build(self, node: yaml.Node, depth: int) -> Any:
         self.budget -= 1
         if self.budget < 0:
             raise _TooBig(node)
@@ -242,13 +243,9 @@ class _Builder:
         if cls is yaml.ScalarNode:
             assert isinstance(node, yaml.ScalarNode)
             return _scalar(node)
-        source = self.source
         if cls is yaml.SequenceNode:
             items = []
-            for i, child in enumerate(node.value):
-                cm = child.start_mark
-                line, col = cm.line + 1, cm.column + 1
-                source[(*path, i)] = _new_mark(Mark, (line, col, line, col))
+            for child in node.value:
                 if child.__class__ is _ScalarNode and child.tag in _PLAIN_TAGS:
                     self.budget -= 1  # the fast path for scalars: same budget, no recursion
                     if self.budget < 0:
@@ -257,7 +254,7 @@ class _Builder:
                     items.append(v if child.style or (v and v[0] not in _NOT_PLAIN_TEXT)
                                  else _scalar(child))
                 else:
-                    items.append(self.build(child, (*path, i), depth + 1))
+                    items.append(self.build(child, depth + 1))
             return items
         assert cls is yaml.MappingNode
         out: dict[str, Any] = {}
@@ -276,18 +273,15 @@ class _Builder:
                 continue
             key = key_node.value
             if key in out:
-                first = self.source.get((*path, key))
-                where = f" (first at line {first.key_line})" if first else ""
-                where_zh = f"（首次出现在第 {first.key_line} 行）" if first else ""
+                first = next(k.start_mark.line + 1 for k, _ in node.value if k.value == key)
+                where = f" (first at line {first})"
+                where_zh = f"（首次出现在第 {first} 行）"
                 self._problem(
                     "PF002", key_node, f"duplicate key {key!r}{where}",
                     f"重复的键 {key!r}{where_zh}",
                     Text("Keep one of them: YAML would silently keep only the last.",
                          "只保留其中一个：YAML 会悄悄只保留最后一个。"), "duplicate-key")
                 continue
-            km, vm = key_node.start_mark, value_node.start_mark
-            source[(*path, key)] = _new_mark(
-                Mark, (vm.line + 1, vm.column + 1, km.line + 1, km.column + 1))
             if value_node.__class__ is _ScalarNode and value_node.tag in _PLAIN_TAGS:
                 self.budget -= 1
                 if self.budget < 0:
@@ -296,8 +290,109 @@ class _Builder:
                 out[key] = (v if value_node.style or (v and v[0] not in _NOT_PLAIN_TEXT)
                             else _scalar(value_node))
             else:
-                out[key] = self.build(value_node, (*path, key), depth + 1)
+                out[key] = self.build(value_node, depth + 1)
         return out
+
+
+def _marks(node: yaml.Node, path: Path_, out: dict[Path_, Mark]) -> None:
+    """Record the mark of every key and item below `node`, on the paths `_Builder` gives them
+    (the same keys skipped: bad tags, merge keys, non-string keys, later duplicates)."""
+    if node.tag not in _CORE_TAGS:
+        return
+    cls = node.__class__
+    if cls is yaml.SequenceNode:
+        for i, child in enumerate(node.value):
+            cm = child.start_mark
+            line, col = cm.line + 1, cm.column + 1
+            out[(*path, i)] = _new_mark(Mark, (line, col, line, col))
+            if child.__class__ is not _ScalarNode:
+                _marks(child, (*path, i), out)
+    elif cls is yaml.MappingNode:
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not _ScalarNode or key_node.tag == _MERGE or (
+                    key_node.value == "<<" and key_node.tag == _IMPLICIT):
+                continue
+            p = (*path, key_node.value)
+            if p in out:
+                continue
+            km, vm = key_node.start_mark, value_node.start_mark
+            out[p] = _new_mark(Mark, (vm.line + 1, vm.column + 1, km.line + 1, km.column + 1))
+            if value_node.__class__ is not _ScalarNode:
+                _marks(value_node, p, out)
+
+
+class _LazySourceMap(dict[Path_, Mark]):
+    """The source map of a file that loaded, filled on first use.
+
+    Most files load without a single diagnostic, and nothing then asks where a key is; so
+    `read_yaml` keeps only the text, and the first lookup composes it again (libyaml, about a
+    millisecond) and records every mark. Behaves as the plain dict it fills."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text: str | None = text
+
+    def _fill(self) -> None:
+        text, self._text = self._text, None
+        if text is not None:
+            loader = _Loader(text)
+            try:
+                node = loader.get_single_node()
+            finally:
+                loader.dispose()
+            if node is not None:
+                _marks(node, (), self)
+
+    def get(self, key: Path_, default: Any = None) -> Any:
+        self._fill()
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key: Path_) -> Mark:
+        self._fill()
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        self._fill()
+        return dict.__contains__(self, key)
+
+    def __iter__(self) -> Iterator[Path_]:
+        self._fill()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._fill()
+        return dict.__len__(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._fill()
+        return dict.__eq__(self, other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        self._fill()
+        return dict.__repr__(self)
+
+    def keys(self) -> Any:
+        self._fill()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._fill()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._fill()
+        return dict.items(self)
+
+    def copy(self) -> dict[Path_, Mark]:
+        self._fill()
+        return dict(dict.items(self))
+
+    def __reduce__(self) -> Any:
+        return (dict, (self.copy(),))
 
 
 class _TooBig(Exception):
@@ -362,7 +457,7 @@ def read_yaml(raw: bytes, file: str, limits: Limits = Limits()) -> ReadResult:
             "PF011", file, 1, 1, "the file is empty", "文件为空", name="empty-file")], text)
     builder = _Builder(file, limits)
     try:
-        data = builder.build(node, (), 0)
+        data = builder.build(node, 0)
     except _TooBig as exc:
         m = exc.node.start_mark
         kind_en = "nests too deeply" if isinstance(exc, _TooDeep) else (
@@ -375,7 +470,7 @@ def read_yaml(raw: bytes, file: str, limits: Limits = Limits()) -> ReadResult:
             Text("Do not build large structures from repeated anchors (&) and aliases (*).",
                  "不要用锚点（&）和别名（*）反复展开构造大结构。"), "too-many-nodes")], text)
     diags.extend(builder.diags)
-    return ReadResult(data, builder.source, diags, text)
+    return ReadResult(data, _LazySourceMap(text), diags, text)
 
 
 def _max_flow_depth(text: str) -> int:
