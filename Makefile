@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    := out
 
-.PHONY: help setup system demo test lint typecheck pytest bench clean
+.PHONY: help setup system demo test lint typecheck pytest bench clean schema
 
 help:
 	@echo "make demo   - set up everything and run powerflow on the sample catalogue (flows/)"
@@ -36,6 +36,10 @@ pytest: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test: lint pytest
+
+schema: setup
+	$(BIN)/powerflow schema > docs/schema/flow.schema.json
+	$(BIN)/powerflow schema --catalog > docs/schema/catalog.schema.json
 
 bench: setup
 	$(BIN)/python -m tests.bench

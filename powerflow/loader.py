@@ -10,20 +10,19 @@ Must not: execute anything from a file, print, or stop at the first problem.
 
 from __future__ import annotations
 
-import difflib
 import os
-import types
-import typing
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from . import model as m
 from .diagnostics import Diagnostic, Location, Severity, Text, sort_key
 from .source import Limits, SourceMap, locate, read_yaml
+from .validation import did_you_mean as _did_you_mean
+from .validation import pydantic_diagnostics
 
 __all__ = [
     "CATALOG_NAME",
@@ -35,6 +34,7 @@ __all__ = [
     "load_catalog",
     "load_flow",
     "load_flow_text",
+    "pydantic_diagnostics",
 ]
 
 CATALOG_NAME = "catalog.yaml"
@@ -84,209 +84,6 @@ class LoadedFlow:
 def _err(code: str, name: str, loc: Location, en: str, zh: str,
          hint: Text | None = None, severity: Severity = Severity.ERROR) -> Diagnostic:
     return Diagnostic(code, severity, loc, Text(en, zh), hint, name)
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> tuple[str, str]:
-    choices = sorted(set(choices))
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean {close[0]!r}?", f"；是否想写 {close[0]!r}？"
-    if 0 < len(choices) <= 12:
-        listing = ", ".join(choices)
-        return f"; expected one of: {listing}", f"；可选：{listing}"
-    return "", ""
-
-
-# ----------------------------------------------------------------------------- pydantic errors
-
-
-def _unwrap(tp: Any) -> list[Any]:
-    """The model classes and containers reachable from an annotation, Optional/Annotated peeled."""
-    origin = typing.get_origin(tp)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(tp)[0])
-    if origin in (typing.Union, types.UnionType):
-        out: list[Any] = []
-        for a in typing.get_args(tp):
-            out.extend(_unwrap(a))
-        return out
-    return [tp]
-
-
-def _model_at(root: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
-    """The model class whose fields are valid at data path `loc` (for "did you mean")."""
-    current: list[Any] = [root]
-    for part in loc:
-        nxt: list[Any] = []
-        for tp in current:
-            origin = typing.get_origin(tp)
-            if isinstance(tp, type) and issubclass(tp, BaseModel):
-                for name, f in tp.model_fields.items():
-                    if part in (name, f.alias):
-                        nxt.extend(_unwrap(f.annotation))
-            elif origin in (tuple, list):
-                if isinstance(part, int):
-                    nxt.extend(_unwrap(typing.get_args(tp)[0]))
-            elif origin is dict and isinstance(part, str):
-                nxt.extend(_unwrap(typing.get_args(tp)[1]))
-        current = nxt
-    for tp in current:
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            return tp
-    return None
-
-
-def _field_names(cls: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in cls.model_fields.items()]
-
-
-def _clean_loc(data: Any, loc: Sequence[str | int]) -> tuple[tuple[str | int, ...], bool]:
-    """Keep only the loc parts that are real keys/indexes of `data`; say if a dict key failed."""
-    out: list[str | int] = []
-    node = data
-    key_error = False
-    for part in loc:
-        if part == "[key]":
-            key_error = True
-            continue
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            out.append(part)
-            node = node[part]
-        elif part == "from_" and isinstance(node, dict) and "from" in node:
-            out.append("from")
-            node = node["from"]
-        elif part == "not_" and isinstance(node, dict) and "not" in node:
-            out.append("not")
-            node = node["not"]
-    return tuple(out), key_error
-
-
-_TYPE_WORDS = {
-    "string_type": ("a string", "字符串"),
-    "int_type": ("a whole number", "整数"),
-    "int_parsing": ("a whole number", "整数"),
-    "int_from_float": ("a whole number", "整数"),
-    "float_type": ("a number", "数字"),
-    "float_parsing": ("a number", "数字"),
-    "bool_type": ("true or false", "true 或 false"),
-    "bool_parsing": ("true or false", "true 或 false"),
-    "dict_type": ("a mapping (key: value)", "映射（键: 值）"),
-    "model_type": ("a mapping (key: value)", "映射（键: 值）"),
-    "model_attributes_type": ("a mapping (key: value)", "映射（键: 值）"),
-    "tuple_type": ("a list", "列表"),
-    "list_type": ("a list", "列表"),
-}
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"a boolean ({value})"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, int | float):
-        return f"a number ({value})"
-    text = str(value)
-    return f"the text {text[:40]!r}"
-
-
-def _enum_choices(root: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
-    parent = _model_at(root, loc[:-1])
-    if parent is None or not loc or not isinstance(loc[-1], str):
-        return []
-    for name, f in parent.model_fields.items():
-        if loc[-1] in (name, f.alias):
-            for tp in _unwrap(f.annotation):
-                if isinstance(tp, type) and issubclass(tp, m._AliasedEnum):
-                    return tp.accepted()
-    return []
-
-
-def pydantic_diagnostics(exc: ValidationError, data: Any, source: SourceMap, file: str,
-                         root: type[BaseModel]) -> list[Diagnostic]:
-    """Turn pydantic's errors into PF003-PF006 diagnostics at the right line and column.
-    Errors of one union field at one place are merged into one diagnostic."""
-    grouped: dict[tuple[tuple[str | int, ...], bool, str], list[Any]] = {}
-    for err in exc.errors(include_url=False):
-        loc, key_error = _clean_loc(data, err["loc"])
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            bucket = "extra"
-        elif kind == "missing":
-            bucket = "missing:" + str(err["loc"][-1])
-        else:
-            bucket = "value"
-        grouped.setdefault((loc, key_error, bucket), []).append(err)
-    out: list[Diagnostic] = []
-    for (loc, key_error, bucket), errs in grouped.items():
-        err = errs[0]
-        where = ".".join(str(p) for p in loc) or "(top level)"
-        if bucket == "extra":
-            key = str(loc[-1]) if loc else "?"
-            parent = _model_at(root, loc[:-1])
-            en_dym, zh_dym = _did_you_mean(key, _field_names(parent) if parent else [])
-            out.append(_err("PF003", "unknown-key", locate(source, loc, file, key=True),
-                            f"unknown key {key!r} in {'.'.join(map(str, loc[:-1])) or 'the file'}"
-                            f"{en_dym}",
-                            f"{'.'.join(map(str, loc[:-1])) or '文件顶层'} 中有未知的键 {key!r}{zh_dym}",
-                            Text("Remove it or correct its spelling.", "删除该键或更正拼写。")))
-            continue
-        if bucket.startswith("missing:"):
-            missing = bucket.split(":", 1)[1]
-            missing = {"from_": "from", "not_": "not"}.get(missing, missing)
-            out.append(_err("PF006", "missing-key", locate(source, loc, file, key=True),
-                            f"{where} is missing the required key {missing!r}",
-                            f"{where} 缺少必需的键 {missing!r}",
-                            Text(f"Add `{missing}:`.", f"请补充 `{missing}:`。")))
-            continue
-        value = err.get("input")
-        kinds = {e["type"] for e in errs}
-        if key_error:
-            out.append(_err("PF005", "invalid-value", locate(source, loc, file, key=True),
-                            f"the id {loc[-1]!r} in {'.'.join(map(str, loc[:-1]))} is not valid: "
-                            "ids use ASCII letters, digits, _ and -, and start with a letter",
-                            f"{'.'.join(map(str, loc[:-1]))} 中的标识 {loc[-1]!r} 不合法：标识只能用"
-                            "英文字母、数字、_ 和 -，并以字母开头",
-                            Text("Put the Chinese name under `name:` and use a short ASCII id.",
-                                 "中文名称写在 `name:` 下，标识用简短的英文。")))
-            continue
-        choices = _enum_choices(root, loc)
-        if "enum" in kinds or (choices and kinds & {"string_type", "literal_error"}):
-            en_dym, zh_dym = _did_you_mean(str(value), choices)
-            if not en_dym and choices:
-                en_dym = "; expected one of: " + ", ".join(choices)
-                zh_dym = "；可选：" + ", ".join(choices)
-            out.append(_err("PF005", "invalid-value", locate(source, loc, file),
-                            f"{where}: {value!r} is not allowed{en_dym}",
-                            f"{where}：不允许的值 {value!r}{zh_dym}"))
-            continue
-        type_kinds = [k for k in kinds if k in _TYPE_WORDS]
-        if type_kinds and len(type_kinds) == len(kinds) and len(kinds) == 1:
-            en_t, zh_t = _TYPE_WORDS[type_kinds[0]]
-            out.append(_err("PF004", "wrong-type", locate(source, loc, file),
-                            f"{where} should be {en_t}, not {_describe(value)}",
-                            f"{where} 应为{zh_t}，实际是 {_describe(value)}"))
-            continue
-        msgs = []
-        for e in errs:
-            msg = str(e["msg"]).removeprefix("Value error, ")
-            if msg not in msgs:
-                msgs.append(msg)
-        text = "; ".join(msgs)
-        text_zh = text
-        if "literal_error" in kinds and ("int_type" in kinds or "int_parsing" in kinds):
-            text = "expected a number of working days, `same_day` (当天) or `immediate` (即办)"
-            text_zh = "应为工作日天数，或 `same_day`（当天）、`immediate`（即办）"
-        out.append(_err("PF005", "invalid-value", locate(source, loc, file),
-                        f"{where}: {text} (got {_describe(value)})",
-                        f"{where}：{text_zh}（实际是 {_describe(value)}）"))
-    return out
 
 
 # ----------------------------------------------------------------------------- references

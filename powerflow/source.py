@@ -6,6 +6,9 @@ PF008-PF011, PF014) when the text cannot be read. Uses libyaml's C parser when p
 gives line and column) and resolves scalars with the YAML 1.2 core schema, so `on/off/yes/no`,
 `1:20` and dates stay strings.
 
+`dump_yaml` is the inverse for plain data: it quotes every string that `read_yaml` would not read
+back as the same string (`on`, `0o17`, `1:20` …), so data → YAML → data is the identity.
+
 Must not: construct arbitrary tags (only str/int/float/bool/null/map/seq are accepted), follow
 alias expansions beyond a node budget, or read anything but the bytes it is given.
 """
@@ -13,32 +16,60 @@ alias expansions beyond a node budget, or read anything but the bytes it is give
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 from .diagnostics import Diagnostic, Location, Severity, Text
+from .syntax import full_width_colons, full_width_indent, syntax_error
 
-__all__ = ["Limits", "Mark", "ReadResult", "SourceMap", "decode", "read_yaml"]
+__all__ = ["Limits", "Mark", "ReadResult", "SourceMap", "decode", "dump_yaml", "read_yaml"]
 
 try:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _Base
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Base  # type: ignore[assignment]
 
 Path_ = tuple[str | int, ...]
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_IMPLICIT = "tag:powerflow.invalid,2024:plain"
+"""Tag given to untagged plain scalars; `_scalar` resolves them with the YAML 1.2 core schema."""
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+
+class _Loader(_Base):
+    """libyaml's parser and composer without PyYAML's YAML 1.1 resolver.
+
+    Composing calls `resolve` (a Python method) for every node; the 1.1 resolver tries a dozen
+    regular expressions per scalar only for `_scalar` to resolve it again. Here plain scalars get
+    a marker tag instead, quoted and block ones `str`, and explicit tags are kept as written."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _IMPLICIT if implicit[0] else _STR
+        return _MAP if kind is yaml.MappingNode else _SEQ
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
+class Mark(NamedTuple):
     """1-based line and column of a key (`key_*`) and of its value."""
 
     line: int
     column: int
     key_line: int
     key_column: int
+
+
+_new_mark = tuple.__new__  # Mark(...) without the Python-level __new__: the builder makes many
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +93,7 @@ class ReadResult:
 
 
 _CORE_TAGS = {
+    _IMPLICIT,
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
@@ -74,6 +106,8 @@ _CORE_TAGS = {
     "tag:yaml.org,2002:merge",
     "tag:yaml.org,2002:value",
 }
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_BRACKETS = re.compile(r"[\[\]{}]")
 _NULL = re.compile(r"^(?:~|null|Null|NULL)?$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?[0-9]+$")
@@ -100,8 +134,9 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
         except UnicodeDecodeError:
             pass
     if b"\x00" in raw:
+        nul = raw.index(b"\x00")
         return None, [_diag(
-            "PF010", file, 0, 0,
+            "PF010", file, raw.count(b"\n", 0, nul) + 1, nul - (raw.rfind(b"\n", 0, nul) + 1) + 1,
             "the file is binary (it contains NUL bytes), not a YAML text file",
             "文件是二进制数据（含 NUL 字节），不是 YAML 文本文件",
             Text("Give a power file saved as UTF-8 text.", "请提供以 UTF-8 保存的权力事项 YAML 文本文件。"),
@@ -112,9 +147,11 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
         try:
             text = raw.decode("gb18030")
         except UnicodeDecodeError:
-            line = raw[: exc.start].count(b"\n") + 1
+            line = raw.count(b"\n", 0, exc.start) + 1
+            head = raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start]
+            col = len(head.decode("utf-8", "replace")) + 1
             return None, [_diag(
-                "PF010", file, line, 1,
+                "PF010", file, line, col,
                 f"the file is neither UTF-8 nor GBK/GB18030 text (bad byte at offset {exc.start})",
                 f"文件既不是 UTF-8 也不是 GBK/GB18030 文本（第 {exc.start} 字节无法解码）",
                 Text("Save the file as UTF-8.", "请将文件另存为 UTF-8 编码。"), "undecodable-file")]
@@ -124,25 +161,27 @@ def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
                  "文件以 GBK/GB18030 编码保存，已按该编码读取；请另存为 UTF-8"),
             Text("In Notepad: File → Save As → Encoding: UTF-8.", "记事本：文件 → 另存为 → 编码选 UTF-8。"),
             "undecodable-file"))
-    bad = [c for c in text[:4096] if ord(c) < 32 and c not in "\t\n\r"]
+    bad = [m.start() for m in _CONTROL.finditer(text, 0, 4096)]
     if len(bad) > 4:
+        line = text.count("\n", 0, bad[0]) + 1
+        col = bad[0] - (text.rfind("\n", 0, bad[0]) + 1) + 1
         return None, [_diag(
-            "PF010", file, 0, 0, "the file holds control characters: it looks like binary data",
+            "PF010", file, line, col, "the file holds control characters: it looks like binary data",
             "文件含有控制字符，看起来是二进制数据",
             Text("Give a power file saved as UTF-8 text.", "请提供以 UTF-8 保存的 YAML 文本文件。"),
             "undecodable-file")]
     return text.replace("\r\n", "\n").replace("\r", "\n"), diags
 
 
-def _looks_numeric(value: str) -> bool:
-    return value[0] in "0123456789+-.~nNtTfF"
+_NOT_PLAIN_TEXT = frozenset("0123456789+-.~nNtTfF")
+"""First characters of plain scalars that may be something other than a string."""
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     value: str = node.value
-    if node.style:  # quoted or block scalar: always a string (plain is None or "")
+    if node.style or node.tag == _STR:  # quoted, block or !!str: always a string
         return value
-    if node.tag == "tag:yaml.org,2002:str" and node.value and not _looks_numeric(value):
+    if value and value[0] not in _NOT_PLAIN_TEXT:
         return value
     if _NULL.match(value):
         return None
@@ -164,13 +203,18 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
+_PLAIN_TAGS = frozenset((_IMPLICIT, _STR))
+_MERGE = "tag:yaml.org,2002:merge"
+_ScalarNode = yaml.ScalarNode
+
+
 class _Builder:
-    """Walks a composed node tree into plain data, recording marks and problems."""
+    """Walks a composed node tree into plain data, recording problems (marks come later, from
+    `_LazySourceMap`, only when a location is asked for)."""
 
     def __init__(self, file: str, limits: Limits) -> None:
         self.file = file
         self.limits = limits
-        self.source: SourceMap = {}
         self.diags: list[Diagnostic] = []
         self.budget = limits.max_nodes
 
@@ -179,7 +223,7 @@ class _Builder:
         m = node.start_mark
         self.diags.append(_diag(code, self.file, m.line + 1, m.column + 1, en, zh, hint, name))
 
-    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+    def build(self, node: yaml.Node, depth: int) -> Any:
         self.budget -= 1
         if self.budget < 0:
             raise _TooBig(node)
@@ -187,50 +231,168 @@ class _Builder:
             raise _TooDeep(node)
         tag = node.tag
         if tag not in _CORE_TAGS:
+            shown = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith(
+                "tag:yaml.org,2002:") else tag
             self._problem(
-                "PF014", node, f"the tag {tag!r} is not allowed in a power file",
-                f"权力事项文件中不允许使用标签 {tag!r}",
+                "PF014", node, f"the tag {shown!r} is not allowed in a power file",
+                f"权力事项文件中不允许使用标签 {shown!r}",
                 Text("Remove the tag: only plain strings, numbers, lists and mappings are read.",
                      "删除该标签：只读取字符串、数字、列表和映射。"), "unsupported-tag")
             return None
-        if isinstance(node, yaml.ScalarNode):
+        cls = node.__class__
+        if cls is yaml.ScalarNode:
+            assert isinstance(node, yaml.ScalarNode)
             return _scalar(node)
-        if isinstance(node, yaml.SequenceNode):
+        if cls is yaml.SequenceNode:
             items = []
-            for i, child in enumerate(node.value):
-                cm = child.start_mark
-                self.source[(*path, i)] = Mark(cm.line + 1, cm.column + 1, cm.line + 1, cm.column + 1)
-                items.append(self.build(child, (*path, i), depth + 1))
+            for child in node.value:
+                if child.__class__ is _ScalarNode and child.tag in _PLAIN_TAGS:
+                    self.budget -= 1  # the fast path for scalars: same budget, no recursion
+                    if self.budget < 0:
+                        raise _TooBig(child)
+                    v = child.value
+                    items.append(v if child.style or (v and v[0] not in _NOT_PLAIN_TEXT)
+                                 else _scalar(child))
+                else:
+                    items.append(self.build(child, depth + 1))
             return items
-        assert isinstance(node, yaml.MappingNode)
+        assert cls is yaml.MappingNode
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if (key_node.value == "<<" and key_node.tag == _IMPLICIT) or (
+                    key_node.tag == "tag:yaml.org,2002:merge"):
                 self._problem(
                     "PF014", key_node, "merge keys (<<) are not supported",
                     "不支持合并键（<<）",
                     Text("Write the keys out in full; anchors may still be used for whole values.",
                          "请把键完整写出；锚点仍可用于整个值。"), "unsupported-tag")
                 continue
-            if not isinstance(key_node, yaml.ScalarNode):
+            if key_node.__class__ is not _ScalarNode:
                 self._problem("PF004", key_node, "a mapping key must be a plain string",
                               "映射的键必须是普通字符串", name="wrong-type")
                 continue
             key = key_node.value
             if key in out:
-                first = self.source.get((*path, key))
-                where = f" (first at line {first.key_line})" if first else ""
-                where_zh = f"（首次出现在第 {first.key_line} 行）" if first else ""
+                first = next(k.start_mark.line + 1 for k, _ in node.value if k.value == key)
+                where = f" (first at line {first})"
+                where_zh = f"（首次出现在第 {first} 行）"
                 self._problem(
                     "PF002", key_node, f"duplicate key {key!r}{where}",
                     f"重复的键 {key!r}{where_zh}",
                     Text("Keep one of them: YAML would silently keep only the last.",
                          "只保留其中一个：YAML 会悄悄只保留最后一个。"), "duplicate-key")
                 continue
-            km, vm = key_node.start_mark, value_node.start_mark
-            self.source[(*path, key)] = Mark(vm.line + 1, vm.column + 1, km.line + 1, km.column + 1)
-            out[key] = self.build(value_node, (*path, key), depth + 1)
+            if value_node.__class__ is _ScalarNode and value_node.tag in _PLAIN_TAGS:
+                self.budget -= 1
+                if self.budget < 0:
+                    raise _TooBig(value_node)
+                v = value_node.value
+                out[key] = (v if value_node.style or (v and v[0] not in _NOT_PLAIN_TEXT)
+                            else _scalar(value_node))
+            else:
+                out[key] = self.build(value_node, depth + 1)
         return out
+
+
+def _marks(node: yaml.Node, path: Path_, out: dict[Path_, Mark]) -> None:
+    """Record the mark of every key and item below `node`, on the paths `_Builder` gives them
+    (the same keys skipped: bad tags, merge keys, non-string keys, later duplicates)."""
+    if node.tag not in _CORE_TAGS:
+        return
+    cls = node.__class__
+    if cls is yaml.SequenceNode:
+        for i, child in enumerate(node.value):
+            cm = child.start_mark
+            line, col = cm.line + 1, cm.column + 1
+            out[(*path, i)] = _new_mark(Mark, (line, col, line, col))
+            if child.__class__ is not _ScalarNode:
+                _marks(child, (*path, i), out)
+    elif cls is yaml.MappingNode:
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not _ScalarNode or key_node.tag == _MERGE or (
+                    key_node.value == "<<" and key_node.tag == _IMPLICIT):
+                continue
+            p = (*path, key_node.value)
+            if p in out:
+                continue
+            km, vm = key_node.start_mark, value_node.start_mark
+            out[p] = _new_mark(Mark, (vm.line + 1, vm.column + 1, km.line + 1, km.column + 1))
+            if value_node.__class__ is not _ScalarNode:
+                _marks(value_node, p, out)
+
+
+class _LazySourceMap(dict[Path_, Mark]):
+    """The source map of a file that loaded, filled on first use.
+
+    Most files load without a single diagnostic, and nothing then asks where a key is; so
+    `read_yaml` keeps only the text, and the first lookup composes it again (libyaml, about a
+    millisecond) and records every mark. Behaves as the plain dict it fills."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text: str | None = text
+
+    def _fill(self) -> None:
+        text, self._text = self._text, None
+        if text is not None:
+            loader = _Loader(text)
+            try:
+                node = loader.get_single_node()
+            finally:
+                loader.dispose()
+            if node is not None:
+                _marks(node, (), self)
+
+    def get(self, key: Path_, default: Any = None) -> Any:
+        self._fill()
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key: Path_) -> Mark:
+        self._fill()
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        self._fill()
+        return dict.__contains__(self, key)
+
+    def __iter__(self) -> Iterator[Path_]:
+        self._fill()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._fill()
+        return dict.__len__(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._fill()
+        return dict.__eq__(self, other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        self._fill()
+        return dict.__repr__(self)
+
+    def keys(self) -> Any:
+        self._fill()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._fill()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._fill()
+        return dict.items(self)
+
+    def copy(self) -> dict[Path_, Mark]:
+        self._fill()
+        return dict(dict.items(self))
+
+    def __reduce__(self) -> Any:
+        return (dict, (self.copy(),))
 
 
 class _TooBig(Exception):
@@ -247,9 +409,9 @@ def read_yaml(raw: bytes, file: str, limits: Limits = Limits()) -> ReadResult:
     warnings (e.g. a GBK file) may accompany data."""
     if len(raw) > limits.max_bytes:
         return ReadResult(None, {}, [_diag(
-            "PF008", file, 0, 0,
-            f"the file is {len(raw):,} bytes; the limit is {limits.max_bytes:,}",
-            f"文件大小 {len(raw):,} 字节，超过上限 {limits.max_bytes:,} 字节",
+            "PF008", file, 1, 1,
+            f"the file is larger than the limit of {limits.max_bytes:,} bytes",
+            f"文件大小超过上限 {limits.max_bytes:,} 字节",
             Text("Split the power into several files, or raise the limit with --max-bytes.",
                  "请拆分文件，或用 --max-bytes 提高上限。"), "file-too-large")], "")
     text, diags = decode(raw, file)
@@ -262,6 +424,9 @@ def read_yaml(raw: bytes, file: str, limits: Limits = Limits()) -> ReadResult:
             "PF011", file, 1, 1, "the file is empty", "文件为空",
             Text("Start from `powerflow new` or a file in flows/.",
                  "可用 `powerflow new` 或参照 flows/ 中的文件开始编写。"), "empty-file")], text)
+    traps = full_width_indent(text, file)
+    if traps:
+        return ReadResult(None, {}, [*diags, *traps], text)
     depth = _max_flow_depth(text)
     if depth > limits.max_depth:
         return ReadResult(None, {}, [*diags, _diag(
@@ -277,13 +442,8 @@ def read_yaml(raw: bytes, file: str, limits: Limits = Limits()) -> ReadResult:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = exc.problem or str(exc)
-        ctx = f" ({exc.context})" if exc.context else ""
-        return ReadResult(None, {}, [*diags, _diag(
-            "PF001", file, line, col, f"YAML syntax error: {problem}{ctx}",
-            f"YAML 语法错误：{problem}{ctx}", _syntax_hint(problem), "yaml-syntax-error")], text)
+        return ReadResult(None, {}, [*diags, *full_width_colons(text, file),
+                                     syntax_error(exc, file)], text)
     except yaml.YAMLError as exc:
         return ReadResult(None, {}, [*diags, _diag(
             "PF001", file, 0, 0, f"YAML error: {exc}", f"YAML 错误：{exc}",
@@ -297,7 +457,7 @@ def read_yaml(raw: bytes, file: str, limits: Limits = Limits()) -> ReadResult:
             "PF011", file, 1, 1, "the file is empty", "文件为空", name="empty-file")], text)
     builder = _Builder(file, limits)
     try:
-        data = builder.build(node, (), 0)
+        data = builder.build(node, 0)
     except _TooBig as exc:
         m = exc.node.start_mark
         kind_en = "nests too deeply" if isinstance(exc, _TooDeep) else (
@@ -310,7 +470,7 @@ def read_yaml(raw: bytes, file: str, limits: Limits = Limits()) -> ReadResult:
             Text("Do not build large structures from repeated anchors (&) and aliases (*).",
                  "不要用锚点（&）和别名（*）反复展开构造大结构。"), "too-many-nodes")], text)
     diags.extend(builder.diags)
-    return ReadResult(data, builder.source, diags, text)
+    return ReadResult(data, _LazySourceMap(text), diags, text)
 
 
 def _max_flow_depth(text: str) -> int:
@@ -318,25 +478,13 @@ def _max_flow_depth(text: str) -> int:
     if text.count("[") + text.count("{") < 64:
         return 0
     depth = best = 0
-    for ch in text:
+    for ch in _BRACKETS.findall(text):
         if ch in "[{":
             depth += 1
             best = max(best, depth)
         elif ch in "]}":
             depth = max(0, depth - 1)
     return best
-
-
-def _syntax_hint(problem: str) -> Text:
-    if "tab" in problem:
-        return Text("Indent with spaces, not tabs.", "请用空格缩进，不要用制表符。")
-    if "mapping values are not allowed" in problem:
-        return Text("A value containing ': ' must be quoted, or a key is mis-indented.",
-                    "含有“: ”的值需要加引号，或者某个键缩进有误。")
-    if "could not find expected ':'" in problem:
-        return Text("A key is missing its colon, or a quoted string is not closed.",
-                    "某个键缺少冒号，或某个引号没有闭合。")
-    return Text("Check the indentation and quoting around this line.", "请检查该行附近的缩进和引号。")
 
 
 def locate(source: SourceMap, path: Path_, file: str, key: bool = False) -> Location:
@@ -353,3 +501,23 @@ def locate(source: SourceMap, path: Path_, file: str, key: bool = False) -> Loca
 
 
 Locator = Callable[[Path_], Location]
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that quotes strings our YAML 1.2 reading would turn into something else."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    plain = _scalar(yaml.ScalarNode(_IMPLICIT, value)) if value else None
+    quote = not value or type(plain) is not str or plain != value
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'" if quote else None)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(data: Any) -> str:
+    """Plain data (dicts, lists, str, int, float, bool, None) as block-style UTF-8 YAML text that
+    `read_yaml` reads back to equal data; key order is kept."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=100)

@@ -1,9 +1,9 @@
 """Generate a realistic county-size catalogue from the sample flows.
 
 `python -m tests.bench.generate OUT N` writes OUT/catalog.yaml and N power files made from the
-files in flows/: each copy gets its own code and name and a varied set of limits, so the
-catalogue has the size and shape of a real one (the same steps, risks and controls a real bureau
-publishes) rather than toy graphs.
+files in flows/: each copy gets its own code and name and lands in one of twelve office folders,
+so the catalogue has the size and shape of a real one (the same steps, risks and controls a real
+bureau publishes) rather than toy graphs.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def generate(out: Path, n: int, seed: int = 7) -> list[Path]:
         k = i % len(texts)
         text = texts[k]
         text = re.sub(r"(?m)^(  code: )\S+", rf"\g<1>GEN-{i:05d}", text, count=1)
-        text = re.sub(r"(?m)^(  name: )(\S+)", rf"\g<1>\g<2>(第{i}号)", text, count=1)
+        text = re.sub(r"(?m)^(  name: )(\S+)", rf"\g<1>\g<2>（第{i}号）", text, count=1)
         folder = out / f"office{rng.randrange(12):02d}"
         folder.mkdir(exist_ok=True)
         path = folder / f"gen-{i:05d}-{templates[k].stem}.yaml"
