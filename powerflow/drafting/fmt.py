@@ -4,9 +4,10 @@ Takes the text of a file that loads cleanly; gives the formatted text. Keys are 
 `layout` (power, actors, lanes, steps, transitions, risks, separation, suppress, facts at the top;
 the model's field order inside each step, risk, control …); ids and list items keep the author's
 order. Indentation is 2 for mappings and 4/2 for sequences; quoting and one-line records are kept.
-Comments move with the key they stand above (ruamel.yaml attaches a comment line to the key
-*before* it, so comments are lifted off and re-attached by document position), end-of-line
-comments stay on their line. The result is checked before it is given: it must load to the same
+Comments are lifted off the text before parsing (ruamel.yaml attaches a comment to the key
+*before* it, inconsistently across maps and lists) and put back by document position: full-line
+comments and blank lines above the key or item they stand above, end-of-line comments after the
+innermost key of their line, comments before the first key stay at the top. The result is checked before it is given: it must load to the same
 model and hold the same comments, otherwise `FormatError` is raised and nothing is written.
 
 Must not: change a value, drop a comment, or write anything.
@@ -14,13 +15,12 @@ Must not: change a value, drop a comment, or write anything.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import CommentMark
-from ruamel.yaml.tokens import CommentToken
 
 from .. import model as m
 from ..loader import load_flow_text
@@ -33,96 +33,130 @@ class FormatError(Exception):
     """The file could not be formatted without changing its meaning or losing a comment."""
 
 
+_BLOCK_SCALAR = re.compile(r"(?:^|[:\-]\s)\s*[|>][+\-]?[0-9]?\s*$")
+
+
 @dataclass
-class _Slot:
-    """One key or list item in document order, with the comment on its line (`eol`) and the
-    full comment lines standing above it (`pre`)."""
+class _Comments:
+    """Comments lifted off a text: full lines (and blank lines) standing above a content line,
+    comments at the end of a content line, and what is left after the last line. Line numbers
+    are those of the comment-free text."""
 
-    node: Any
-    key: Any
-    eol: str = ""
-    column: int = 0
-    pre: str = ""
-
-
-def _token_index(node: Any) -> int:
-    return 2 if isinstance(node, CommentedMap) else 0
+    header: list[str] = field(default_factory=list)
+    above: dict[int, list[str]] = field(default_factory=dict)
+    end: dict[int, str] = field(default_factory=dict)
+    trailing: list[str] = field(default_factory=list)
 
 
-def _get_token(node: Any, key: Any) -> CommentToken | None:
-    entry = node.ca.items.get(key)
-    if not entry:
-        return None
-    tok = entry[_token_index(node)]
-    return tok if isinstance(tok, CommentToken) else None
-
-
-def _is_block(node: Any) -> bool:
-    return isinstance(node, CommentedMap | CommentedSeq) and not node.fa.flow_style()
-
-
-def _walk(node: Any, out: list[_Slot]) -> None:
-    """Pre-order walk of block collections (flow collections are leaves)."""
-    keys = list(node.keys()) if isinstance(node, CommentedMap) else list(range(len(node)))
-    for k in keys:
-        out.append(_Slot(node, k))
-        child = node[k]
-        if _is_block(child):
-            _walk(child, out)
-
-
-def _lift(doc: CommentedMap) -> tuple[list[_Slot], str]:
-    """Take every comment off the document; give the slots and the document's header."""
-    slots: list[_Slot] = []
-    _walk(doc, slots)
-    header = ""
-    if doc.ca.comment and doc.ca.comment[1]:
-        header = "".join(t.value for t in doc.ca.comment[1] if isinstance(t, CommentToken))
-        doc.ca.comment[1] = None
-    pending = ""
-    for s in slots:
-        s.pre, pending = pending, ""
-        tok = _get_token(s.node, s.key)
-        if tok is None:
+def _lift(text: str) -> tuple[str, _Comments]:
+    c = _Comments()
+    clean: list[str] = []
+    pending: list[str] = []
+    block_indent: int | None = None
+    for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        if block_indent is not None:
+            if not line.strip() or indent > block_indent:
+                clean.append(line)
+                continue
+            block_indent = None
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            pending.append(stripped)
             continue
-        value: str = tok.value
-        if value.startswith("#"):
-            line, _, rest = value.partition("\n")
-            s.eol, s.column = line, tok.column
-        else:
-            rest = value[1:] if value.startswith("\n") else value
-        pending = rest
-        entry = s.node.ca.items[s.key]
-        entry[_token_index(s.node)] = None
-        if not any(entry):
-            del s.node.ca.items[s.key]
-    trailing = pending
-    if slots:
-        slots[0].pre = ""
-    return slots, header + "\x00" + trailing
+        idx = _comment_start(line)
+        if idx >= 0:
+            c.end[len(clean)] = line[idx:].rstrip()
+            line = line[:idx].rstrip()
+        if pending:
+            if clean:
+                c.above[len(clean)] = pending
+            else:
+                c.header = pending
+            pending = []
+        if _BLOCK_SCALAR.search(line):
+            block_indent = indent
+        clean.append(line)
+    while pending and not pending[-1]:
+        pending.pop()
+    c.trailing = pending
+    while c.header and not c.header[-1]:
+        c.header.pop()
+    return "\n".join(clean) + "\n", c
 
 
-def _set_token(node: Any, key: Any, value: str, column: int) -> None:
-    tok = CommentToken(value, CommentMark(column), None)
-    entry = node.ca.items.setdefault(key, [None, None, None, None])
-    entry[_token_index(node)] = tok
+Path_ = tuple[Any, ...]
 
 
-def _reattach(doc: CommentedMap, old: list[_Slot], header_trailing: str) -> None:
-    header, trailing = header_trailing.split("\x00", 1)
-    by_id = {(id(s.node), s.key): s for s in old}
-    slots: list[_Slot] = []
-    _walk(doc, slots)
-    ordered = [by_id.get((id(s.node), s.key), s) for s in slots]
-    if ordered and ordered[0].pre:
-        header += ordered[0].pre
-    if header:
-        doc.ca.comment = [None, [CommentToken(header, CommentMark(0), None)]]
-    for i, s in enumerate(ordered):
-        after = ordered[i + 1].pre if i + 1 < len(ordered) else trailing
-        if s.eol or after:
-            _set_token(s.node, s.key, (s.eol or "") + "\n" + after if s.eol else "\n" + after,
-                       s.column)
+def _positions(doc: Any) -> dict[Path_, int]:
+    """0-based line of every key and list item, by its path from the document root."""
+    out: dict[Path_, int] = {}
+
+    def walk(node: Any, path: Path_) -> None:
+        if isinstance(node, CommentedMap):
+            for k in node:
+                try:
+                    out[(*path, k)] = node.lc.key(k)[0]
+                except (KeyError, TypeError, AttributeError):
+                    pass
+                walk(node[k], (*path, k))
+        elif isinstance(node, CommentedSeq):
+            for i, v in enumerate(node):
+                try:
+                    out[(*path, i)] = node.lc.item(i)[0]
+                except (KeyError, TypeError, AttributeError):
+                    pass
+                walk(v, (*path, i))
+
+    walk(doc, ())
+    return out
+
+
+def _anchors(pos: dict[Path_, int]) -> tuple[dict[int, Path_], dict[int, Path_]]:
+    """Per line, the outermost and the innermost key or item starting on it."""
+    outer: dict[int, Path_] = {}
+    inner: dict[int, Path_] = {}
+    for path, line in pos.items():
+        if line not in outer or len(path) < len(outer[line]):
+            outer[line] = path
+        if line not in inner or len(path) > len(inner[line]):
+            inner[line] = path
+    return outer, inner
+
+
+def _reattach(out: str, c: _Comments, before: dict[Path_, int]) -> str:
+    outer, inner = _anchors(before)
+    after = _positions(yaml_rt().load(out))
+    lines = out.rstrip("\n").split("\n")
+    above: dict[int, list[list[str]]] = {}
+    end: dict[int, list[str]] = {}
+    orphans: list[str] = []
+    for line, block in sorted(c.above.items()):
+        path = outer.get(line)
+        if path is None or path not in after:
+            orphans.extend(block)
+            continue
+        above.setdefault(after[path], []).append(block)
+    for line, comment in sorted(c.end.items()):
+        path = inner.get(line)
+        if path is None:
+            prior = [ln for ln in inner if ln < line]
+            path = inner[max(prior)] if prior else None
+        if path is None or path not in after:
+            orphans.append(comment)
+            continue
+        end.setdefault(after[path], []).append(comment)
+    result: list[str] = list(c.header)
+    for i, text in enumerate(lines):
+        indent = " " * (len(text) - len(text.lstrip(" ")))
+        for block in above.get(i, []):
+            result.extend(indent + x if x else "" for x in block)
+        if i in end:
+            text = text + "  " + " ".join(end[i])
+        result.append(text)
+    result.extend(orphans)
+    result.extend(c.trailing)
+    return "\n".join(result) + "\n"
 
 
 def _reorder(node: Any, kind: str | None) -> None:
@@ -182,18 +216,18 @@ def _model(text: str, catalog: m.Catalog | None, is_catalog: bool) -> Any:
 
 def format_text(text: str, catalog: m.Catalog | None = None, is_catalog: bool = False) -> str:
     """Format the text of a file that is known to load cleanly. Raises `FormatError`."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").expandtabs(2)
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    clean, comments = _lift(text)
     y = yaml_rt()
     try:
-        doc = y.load(text)
+        doc = y.load(clean)
     except Exception as exc:  # ruamel raises many error types; any of them means "refuse"
         raise FormatError(f"ruamel.yaml cannot read the file: {exc}") from exc
     if not isinstance(doc, CommentedMap):
         raise FormatError("the file is not a mapping")
-    slots, header_trailing = _lift(doc)
+    before = _positions(doc)
     _reorder(doc, "catalog" if is_catalog else "top")
-    _reattach(doc, slots, header_trailing)
-    out = dump(doc)
+    out = _reattach(dump(doc), comments, before)
     if comment_lines(out) != comment_lines(text):
         lost = comment_lines(text) - comment_lines(out)
         raise FormatError(f"formatting would change comments: {sorted(lost)[:3]}")

@@ -29,7 +29,8 @@ def _fields(model: type[BaseModel]) -> tuple[str, ...]:
 
 TOP_ORDER = ("power", "actors", "lanes", "steps", "transitions", "risks", "separation",
              "suppress", "facts")
-CATALOG_ORDER = _fields(m.Catalog)
+CATALOG_ORDER = ("department", "defaults", "lanes", "actors")
+"""A catalogue reads best with who the department is first and the long actor list last."""
 
 KEY_ORDER: dict[str, tuple[str, ...]] = {
     "power": _fields(m.PowerInfo),

@@ -5,7 +5,8 @@ Takes raw cell values (str, int, float, None); gives normalised text, working-da
 ``【法律】《中华人民共和国行政许可法》第二十九条；【部门规章】《…》第三条``.
 
 Full-width forms are folded with Unicode NFKC only where that is safe: ASCII letters, digits and
-the ideographic space in free text (ＡＢＣ１２３ → ABC123), the whole cell for codes and headers.
+the ideographic space in free text (ＡＢＣ１２３ → ABC123), －．／＿ between them (phone numbers),
+the whole cell for codes and headers.
 Chinese punctuation in free text (，；：（）) is kept, since it is correct there.
 
 Must not: read files, know about columns or rows, or raise on bad input (callers get None and
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 _FULLWIDTH_ALNUM = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000\u00a0]")
+_FULLWIDTH_JOIN = re.compile(r"(?<=[0-9A-Za-z])[\uff0d\uff0e\uff0f\uff3f](?=[0-9A-Za-z])")
+"""Full-width - . / _ between ASCII letters or digits (phone numbers, codes, e-mail)."""
 _SPACES = re.compile(r"[ \t]+")
 
 
@@ -45,6 +48,7 @@ def clean_text(value: object) -> str | None:
         value = int(value)
     text = str(value)
     text = _FULLWIDTH_ALNUM.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    text = _FULLWIDTH_JOIN.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACES.sub(" ", ln).strip() for ln in text.split("\n")]
     text = "\n".join(ln for ln in lines if ln)
@@ -196,14 +200,13 @@ _ARTICLE = re.compile(r"第[0-9零〇一二两三四五六七八九十百千]+�
 
 
 def _guess_rank(instrument: str) -> str:
+    local = any(w in instrument for w in ("省", "市", "自治区", "县", "××"))
     if instrument.startswith(("《中华人民共和国", "中华人民共和国")) and instrument.rstrip("》").endswith("法"):
         return "law"
     if "条例" in instrument:
-        local = any(w in instrument for w in ("省", "市", "自治区", "县"))
         return "local_regulation" if local else "administrative_regulation"
-    if any(w in instrument for w in ("部令", "规定", "办法", "细则")) and not any(
-            w in instrument for w in ("省", "市", "县")):
-        return "departmental_rule"
+    if any(w in instrument for w in ("办法", "规定", "细则", "部令")):
+        return "local_rule" if local else "departmental_rule"
     return "normative_document"
 
 

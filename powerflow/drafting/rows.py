@@ -115,8 +115,6 @@ def _read_row(r: _Row, mapping: HeaderMapping) -> dict[str, Any] | None:
                   Text(f"Use one of: {choices}, or map it under `categories:` in --mapping.",
                        f"请使用：{choices}；或在 --mapping 的 categories: 中映射。"))
         ok = False
-    if not ok:
-        return None
     data: dict[str, Any] = {"code": code, "category": category}
     for f in _TEXT_FIELDS:
         v = clean_text(r.value(f))
@@ -137,12 +135,19 @@ def _read_row(r: _Row, mapping: HeaderMapping) -> dict[str, Any] | None:
                        "【地方政府规章】【规范性文件】.",
                        "请为每项依据标注位阶：【法律】【行政法规】【地方性法规】【部门规章】【地方政府规章】【规范性文件】。"),
                   Severity.WARNING)
+    guessed = [e.instrument for e in entries if e.guessed]
+    if guessed:
+        r.problem("PF606", "unranked-legal-basis", "legal_basis",
+                  f"no rank tag: rank guessed for {', '.join(guessed)}",
+                  f"未标注位阶，已推定：{'、'.join(guessed)}",
+                  Text("Check the guessed rank in the file, or tag the instrument (【法律】…).",
+                       "请核对文件中推定的位阶，或在清单中标注（【法律】等）。"), Severity.INFO)
     data["legal_basis"] = [{"rank": e.rank, "instrument": e.instrument[:200],
                             **({"article": e.article} if e.article else {})} for e in entries]
     pub = parse_bool(r.value("requires_publicity"))
     if pub is not None:
         data["requires_publicity"] = pub
-    return data
+    return data if ok else None
 
 
 def _blank(grid: Grid, row: int) -> bool:
