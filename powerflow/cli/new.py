@@ -14,6 +14,11 @@ _ENGLISH = ["licensing", "penalty", "coercion", "levy", "payment", "inspection",
             "award", "adjudication", "other", "non_licensing_approval", "requisition"]
 
 
+def stdin_is_tty() -> bool:
+    """Whether to ask for missing facts (a person at a terminal); tests replace it."""
+    return sys.stdin.isatty()
+
+
 def _ask(value: str | None, label: str, required: bool, interactive: bool,
          missing: list[str], flag: str, **kw: object) -> str | None:
     if value:
@@ -57,7 +62,7 @@ def new(code: str | None, name: str | None, category: str | None, office: str | 
 
     lang = lang or default_lang()
     zh = lang == "zh"
-    interactive = not no_input and sys.stdin.isatty()
+    interactive = not no_input and stdin_is_tty()
     missing: list[str] = []
     code = _ask(code, "职权编码 code" if zh else "Power code", True, interactive, missing, "--code")
     name = _ask(name, "职权名称 name" if zh else "Power name", True, interactive, missing, "--name")

@@ -15,6 +15,7 @@ Must not: change a value, drop a comment, or write anything.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -95,17 +96,13 @@ def _positions(doc: Any) -> dict[Path_, int]:
     def walk(node: Any, path: Path_) -> None:
         if isinstance(node, CommentedMap):
             for k in node:
-                try:
+                with contextlib.suppress(KeyError, TypeError, AttributeError):
                     out[(*path, k)] = node.lc.key(k)[0]
-                except (KeyError, TypeError, AttributeError):
-                    pass
                 walk(node[k], (*path, k))
         elif isinstance(node, CommentedSeq):
             for i, v in enumerate(node):
-                try:
+                with contextlib.suppress(KeyError, TypeError, AttributeError):
                     out[(*path, i)] = node.lc.item(i)[0]
-                except (KeyError, TypeError, AttributeError):
-                    pass
                 walk(v, (*path, i))
 
     walk(doc, ())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ def flows(draw: st.DrawFn) -> dict[str, Any]:
         steps[sid] = s
     transitions = [{"from": a, "to": b, "event": f"e{i}", **(
         {"label": draw(words)} if draw(st.booleans()) else {})}
-        for i, (a, b) in enumerate(zip(step_ids, step_ids[1:], strict=False))]
+        for i, (a, b) in enumerate(itertools.pairwise(step_ids))]
     risks = {}
     for j in range(draw(st.integers(0, 2))):
         risks[f"R{j}"] = {
