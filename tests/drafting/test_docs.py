@@ -22,7 +22,7 @@ DOCUMENTED_ELSEWHERE = {"simulate", "case", "render", "publish", "risk-table", "
 def test_every_command_has_a_page(lang: str) -> None:
     pages = {p.stem for p in (GUIDE / lang).glob("*.md")}
     assert set(COMMANDS) <= pages, set(COMMANDS) - pages
-    assert DOCUMENTED_ELSEWHERE <= pages
+    assert pages >= DOCUMENTED_ELSEWHERE
     assert {p.stem for p in (GUIDE / "zh").glob("*.md")} == {p.stem for p in (GUIDE / "en").glob("*.md")}
 
 
@@ -31,7 +31,7 @@ def test_nav_lists_every_page() -> None:
     listed = set(re.findall(r"(guide/(?:zh|en)/[\w-]+\.md)", text))
     on_disk = {p.relative_to(ROOT / "docs").as_posix() for p in GUIDE.rglob("*.md")}
     assert listed == on_disk
-    assert yaml.safe_load(text.replace("!!python", ""))["theme"]["highlightjs"] is False
+    assert yaml.safe_load(text)["theme"]["highlightjs"] is False
 
 
 def test_site_builds_offline(tmp_path: Path) -> None:
