@@ -29,7 +29,7 @@ def diff(args: tuple[str, ...], use_git: bool, fmt: str, out: str | None,
     """
     from ..drafting.diffsource import GitError, load_git_side, load_side
     from ..drafting.review import review
-    from ..drafting.review_report import render_html, render_json, render_text
+    from ..drafting.review_report import render_html, render_json, render_text, summary
     from ..report import render_concise
 
     lang = lang or default_lang()
@@ -64,7 +64,7 @@ def diff(args: tuple[str, ...], use_git: bool, fmt: str, out: str | None,
             else render_text(r, lang))
     if out:
         Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        click.echo(render_text(r, lang).splitlines()[-1] if fmt != "text" else text, err=True)
+        click.echo(summary(r, lang), err=True)
     else:
         click.echo(text)
     sys.exit(1 if r.loosening else 0)

@@ -18,13 +18,36 @@ from typing import Any
 from .diff import Effect
 from .review import Review
 
-__all__ = ["render_html", "render_json", "render_text"]
+__all__ = ["render_html", "render_json", "render_text", "rules_note", "summary"]
 
 _MARK = {Effect.LOOSENING: "−", Effect.TIGHTENING: "+", Effect.NEUTRAL: "·"}
 
 
 def _effect(e: Effect, lang: str) -> str:
     return e.zh if lang == "zh" else e.value
+
+
+def summary(r: Review, lang: str = "en") -> str:
+    """One line: how many changes of each effect, and whether control is loosened."""
+    n = r.counts()
+    if not r.changes:
+        return "无语义变化。" if lang == "zh" else "No semantic changes."
+    if lang == "zh":
+        return (f"共 {len(r.changes)} 处变化：放松 {n['loosening']}，收紧 {n['tightening']}，"
+                f"中性 {n['neutral']}。" + ("存在放松管控的变化。" if r.loosening else ""))
+    return (f"{len(r.changes)} change(s): {n['loosening']} loosening, {n['tightening']} "
+            f"tightening, {n['neutral']} neutral." + (" Control is loosened." if r.loosening else ""))
+
+
+def rules_note(r: Review, lang: str = "en") -> str | None:
+    """Why rule findings are not shown, or None when they are."""
+    if r.rules == "used":
+        return None
+    if r.rules == "absent":
+        return ("未安装规则检查模块（powerflow.rules），未列出新出现的规则发现。" if lang == "zh" else
+                "The rule engine (powerflow.rules) is not installed: new rule findings are not shown.")
+    return (f"规则检查未能运行（{r.rules}），未列出新出现的规则发现。" if lang == "zh" else
+            f"The rule engine could not run ({r.rules}): new rule findings are not shown.")
 
 
 def render_text(r: Review, lang: str = "en") -> str:
@@ -40,20 +63,11 @@ def render_text(r: Review, lang: str = "en") -> str:
         for d in p.new_findings:
             lines.append(f"  ! {'新规则发现' if zh else 'new finding'} {d.code} {d.location}: "
                          f"{d.message.get(lang)}")
-    n = r.counts()
     lines.append("")
-    if not r.changes:
-        lines.append("无语义变化。" if zh else "No semantic changes.")
-    elif zh:
-        lines.append(f"共 {len(r.changes)} 处变化：放松 {n['loosening']}，收紧 {n['tightening']}，"
-                     f"中性 {n['neutral']}。" + ("存在放松管控的变化。" if r.loosening else ""))
-    else:
-        lines.append(f"{len(r.changes)} change(s): {n['loosening']} loosening, "
-                     f"{n['tightening']} tightening, {n['neutral']} neutral."
-                     + (" Control is loosened." if r.loosening else ""))
-    if r.rules != "used":
-        lines.append(("（未运行规则检查：" if zh else "(rule findings not shown: ") + r.rules
-                     + ("）" if zh else ")"))
+    lines.append(summary(r, lang))
+    note = rules_note(r, lang)
+    if note:
+        lines.append(note)
     return "\n".join(lines)
 
 
@@ -95,7 +109,6 @@ def _e(s: object) -> str:
 
 def render_html(r: Review, lang: str = "zh") -> str:
     zh = lang == "zh"
-    n = r.counts()
     title = f"{'变更审查' if zh else 'Change review'}: {r.old_label} → {r.new_label}"
     out = [
         "<!DOCTYPE html>", f'<html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8">',
@@ -103,10 +116,7 @@ def render_html(r: Review, lang: str = "zh") -> str:
         "style-src 'unsafe-inline'; img-src 'self' data:\">",
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
-        f'<p class="summary{" bad" if r.loosening else ""}">'
-        + (f"共 {len(r.changes)} 处变化：放松 {n['loosening']}，收紧 {n['tightening']}，中性 {n['neutral']}"
-           if zh else f"{len(r.changes)} change(s): {n['loosening']} loosening, "
-           f"{n['tightening']} tightening, {n['neutral']} neutral") + "</p>",
+        f'<p class="summary{" bad" if r.loosening else ""}">{_e(summary(r, lang))}</p>',
     ]
     heads = ("影响", "变化", "位置") if zh else ("Effect", "Change", "Where")
     for p in r.powers:
@@ -129,8 +139,8 @@ def render_html(r: Review, lang: str = "zh") -> str:
                    "review.overlays(power) over the OLD and NEW flows side by side -->"
                    + ("（修改前后流程图对照将在此处显示）" if zh else "(side-by-side charts go here)")
                    + "</section>")
-    if r.rules != "used":
-        out.append(f"<p><small>{_e(('未运行规则检查：' if zh else 'Rule findings not shown: ') + r.rules)}"
-                   "</small></p>")
+    note = rules_note(r, lang)
+    if note:
+        out.append(f"<p><small>{_e(note)}</small></p>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"

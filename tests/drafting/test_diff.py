@@ -298,3 +298,38 @@ def test_sample_catalogue_against_itself() -> None:
     assert side.ok and side.flows
     r = review(side, load_side(FLOWS))
     assert r.changes == [] and not r.loosening
+
+
+def test_new_rule_findings_when_rules_exist(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from powerflow.diagnostics import Diagnostic, Location, Severity, Text
+    from powerflow.drafting.diffsource import Side
+    from powerflow.loader import LoadedFlow
+
+    def check_flow(lf: LoadedFlow) -> list[Diagnostic]:
+        assert lf.flow is not None
+        found = [Diagnostic("PF399", Severity.WARNING, Location(lf.path, 1, 1),
+                            Text("old finding", "旧发现"))]
+        if not lf.flow.separation:
+            found.append(Diagnostic("PF301", Severity.WARNING, Location(lf.path, 3, 1),
+                                    Text("no separation of duties", "没有岗位分离")))
+        return found
+
+    fake = types.ModuleType("powerflow.rules")
+    fake.check_flow = check_flow  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "powerflow.rules", fake)
+    def drop(d: dict[str, Any]) -> None:
+        d["separation"] = []
+    r = review(Side("old", {"T": LoadedFlow("o", flow(), {}, ())}),
+               Side("new", {"T": LoadedFlow("n", flow(drop), {}, ())}))
+    assert r.rules == "used"
+    assert [d.code for d in r.powers[0].new_findings] == ["PF301"]
+    assert "PF301" in render_text(r) and "PF301" in render_html(r, "en")
+
+    def broken(lf: LoadedFlow) -> list[Diagnostic]:
+        raise RuntimeError("boom")
+    fake.check_flow = broken  # type: ignore[attr-defined]
+    r = review(Side("old", {"T": LoadedFlow("o", flow(), {}, ())}),
+               Side("new", {"T": LoadedFlow("n", flow(drop), {}, ())}))
+    assert r.rules.startswith("failed") and "could not run" in render_text(r)
