@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import default_lang, lang_option
+from .options import default_lang, jobs_option, lang_option
 
 
 @click.command("fmt")
@@ -15,7 +15,9 @@ from .options import default_lang, lang_option
               help="Write nothing; list files that would change and exit 1 if any (for CI).")
 @click.option("--diff", "show_diff", is_flag=True, help="Show what would change as a unified diff.")
 @lang_option
-def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, lang: str | None) -> None:
+@jobs_option
+def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, lang: str | None,
+        jobs: int | None) -> None:
     """Format power files and catalogues (files or folders) in place.
 
     Keys go in the canonical order (power, actors, lanes, steps, transitions, risks, separation,
@@ -28,7 +30,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, lang: str | None) 
 
     lang = lang or default_lang()
     zh = lang == "zh"
-    results = format_paths(paths, write=not check and not show_diff)
+    results = format_paths(paths, write=not check and not show_diff, jobs=jobs)
     refused = changed = 0
     for r in results:
         if r.diagnostics:

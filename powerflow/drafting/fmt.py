@@ -211,8 +211,10 @@ def _model(text: str, catalog: m.Catalog | None, is_catalog: bool) -> Any:
     return loaded.flow
 
 
-def format_text(text: str, catalog: m.Catalog | None = None, is_catalog: bool = False) -> str:
-    """Format the text of a file that is known to load cleanly. Raises `FormatError`."""
+def format_text(text: str, catalog: m.Catalog | None = None, is_catalog: bool = False,
+                expected: Any = None) -> str:
+    """Format the text of a file that is known to load cleanly. Raises `FormatError`.
+    `expected` is the file's model when the caller has loaded it already (saves a load)."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     clean, comments = _lift(text)
     y = yaml_rt()
@@ -225,9 +227,13 @@ def format_text(text: str, catalog: m.Catalog | None = None, is_catalog: bool = 
     before = _positions(doc)
     _reorder(doc, "catalog" if is_catalog else "top")
     out = _reattach(dump(doc), comments, before)
+    if out == text:
+        return out
     if comment_lines(out) != comment_lines(text):
         lost = comment_lines(text) - comment_lines(out)
         raise FormatError(f"formatting would change comments: {sorted(lost)[:3]}")
-    if _model(out, catalog, is_catalog) != _model(text, catalog, is_catalog):
+    if expected is None:
+        expected = _model(text, catalog, is_catalog)
+    if _model(out, catalog, is_catalog) != expected:
         raise FormatError("formatting would change the meaning of the file")
     return out

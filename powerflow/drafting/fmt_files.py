@@ -11,15 +11,19 @@ Must not: write a file that did not load cleanly or whose formatted text fails t
 from __future__ import annotations
 
 import difflib
+import multiprocessing as mp
 import os
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .. import model as m
 from ..diagnostics import Diagnostic, Location, Severity, Text
 from ..loader import CATALOG_NAME, discover, load_catalog, load_flow
+from ..pipeline import default_jobs
 from .fmt import FormatError, format_text
 
 __all__ = ["FileFormat", "format_paths"]
@@ -74,41 +78,62 @@ def _write(path: Path, text: str) -> None:
         raise
 
 
-def format_paths(paths: Iterable[str], write: bool = True) -> list[FileFormat]:
-    results = []
-    cats: dict[Path, m.Catalog | None] = {}
-    for path, cat_path, is_catalog in _targets(paths):
-        r = FileFormat(str(path))
-        results.append(r)
-        catalog: m.Catalog | None = None
-        if is_catalog:
-            loaded_c = load_catalog(path)
-            if loaded_c.catalog is None:
-                r.diagnostics = [d for d in loaded_c.diagnostics if d.is_error]
-                continue
-        else:
-            if cat_path is not None:
-                if cat_path not in cats:
-                    cats[cat_path] = load_catalog(cat_path).catalog
-                catalog = cats[cat_path]
-            loaded = load_flow(path, catalog)
-            if not loaded.ok:
-                r.diagnostics = [d for d in loaded.diagnostics if d.is_error]
-                continue
-        raw = path.read_bytes()
-        try:
-            r.before = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            r.before = raw.decode("gb18030")
-        try:
-            r.after = format_text(r.before, catalog, is_catalog)
-        except FormatError as exc:
-            r.diagnostics = [Diagnostic(
-                "PF609", Severity.ERROR, Location(str(path), 1, 1),
-                Text(f"cannot format this file safely: {exc}", f"无法安全地格式化该文件：{exc}"),
-                Text("Leave it as it is and report the file to the powerflow maintainers.",
-                     "请保持原样，并将该文件反馈给 powerflow 维护者。"), "unformattable-file")]
-            continue
-        if write and r.before != r.after:
-            _write(path, r.after)
-    return results
+_CATALOGS: dict[Path, m.Catalog | None] = {}
+PARALLEL_THRESHOLD = 32
+"""Below this many files a process pool costs more than it saves."""
+
+
+def _catalog(path: Path) -> m.Catalog | None:
+    if path not in _CATALOGS:
+        _CATALOGS[path] = load_catalog(path).catalog
+    return _CATALOGS[path]
+
+
+def _format_one(target: tuple[Path, Path | None, bool], write: bool) -> FileFormat:
+    path, cat_path, is_catalog = target
+    r = FileFormat(str(path))
+    catalog: m.Catalog | None = None
+    expected: object = None
+    if is_catalog:
+        loaded_c = load_catalog(path)
+        if loaded_c.catalog is None:
+            r.diagnostics = [d for d in loaded_c.diagnostics if d.is_error]
+            return r
+        expected = loaded_c.catalog
+    else:
+        catalog = _catalog(cat_path) if cat_path is not None else None
+        loaded = load_flow(path, catalog)
+        if not loaded.ok:
+            r.diagnostics = [d for d in loaded.diagnostics if d.is_error]
+            return r
+        expected = loaded.flow
+    raw = path.read_bytes()
+    try:
+        r.before = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        r.before = raw.decode("gb18030")
+    try:
+        r.after = format_text(r.before, catalog, is_catalog, expected)
+    except FormatError as exc:
+        r.diagnostics = [Diagnostic(
+            "PF609", Severity.ERROR, Location(str(path), 1, 1),
+            Text(f"cannot format this file safely: {exc}", f"无法安全地格式化该文件：{exc}"),
+            Text("Leave it as it is and report the file to the powerflow maintainers.",
+                 "请保持原样，并将该文件反馈给 powerflow 维护者。"), "unformattable-file")]
+        return r
+    if write and r.before != r.after:
+        _write(path, r.after)
+    return r
+
+
+def format_paths(paths: Iterable[str], write: bool = True,
+                 jobs: int | None = None) -> list[FileFormat]:
+    """Format every power file and catalogue under `paths`, in parallel processes when there
+    are many; results in the order of the files."""
+    targets = _targets(paths)
+    workers = min(jobs or default_jobs(), len(targets))
+    if workers <= 1 or len(targets) < PARALLEL_THRESHOLD:
+        return [_format_one(t, write) for t in targets]
+    ctx = mp.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        return list(pool.map(partial(_format_one, write=write), targets, chunksize=8))

@@ -1,4 +1,4 @@
-"""Drafting tools at county scale: import a 2,000-row list, export it, fmt and diff 500 powers.
+"""Drafting tools: export and import a 300-row list, fmt and diff 300 generated powers.
 
 Each row of the table has a baseline measured in the same run: the bare library work the command
 cannot avoid (openpyxl reading the cells, the strict loader reading the files, ruamel.yaml
@@ -17,13 +17,13 @@ from powerflow import model as m
 from powerflow.drafting import import_list, review
 from powerflow.drafting.diffsource import load_side
 from powerflow.drafting.exporter import write_xlsx
-from powerflow.drafting.fmt import format_text
+from powerflow.drafting.fmt_files import format_paths
 from powerflow.drafting.layout import dump, yaml_rt
 from tests.bench.generate import generate
 from tests.bench.util import median_time, table
 
-ROWS = 2000
-POWERS = 500
+ROWS = 300
+POWERS = 300
 CATS = ["行政许可", "行政处罚", "行政奖励", "行政确认", "其他行政权力"]
 
 
@@ -52,7 +52,7 @@ def main() -> None:
             out = tmp / "imported"
             shutil.rmtree(out, ignore_errors=True)
             import_list(sheet, out)
-        t_import = median_time(imp, repeat=3)
+        t_import = median_time(imp, repeat=1, warmup=0)
         t_read = median_time(lambda: list(openpyxl.load_workbook(sheet).active.iter_rows(
             values_only=True)), repeat=3)
         rows.append([f"import-xlsx {ROWS} rows (+validate each file)", t_import,
@@ -60,14 +60,18 @@ def main() -> None:
 
         files = generate(tmp / "gen", POWERS)
         texts = [f.read_text(encoding="utf-8") for f in files]
-        t_fmt = median_time(lambda: [format_text(t) for t in texts], repeat=3)
-        t_rt = median_time(lambda: [dump(yaml_rt().load(t)) for t in texts], repeat=3)
-        rows.append([f"fmt {POWERS} powers (with safety check)", t_fmt,
-                     "ruamel.yaml load + dump", t_rt, t_fmt / t_rt])
+        gen = [str(tmp / "gen")]
+        t_rt = median_time(lambda: [dump(yaml_rt().load(t)) for t in texts], repeat=1, warmup=0)
+        t_check1 = median_time(lambda: format_paths(gen, write=False, jobs=1), repeat=1, warmup=0)
+        rows.append([f"fmt --check {POWERS} powers, 1 process", t_check1,
+                     "ruamel.yaml load + dump", t_rt, t_check1 / t_rt])
+        t_check2 = median_time(lambda: format_paths(gen, write=False, jobs=2), repeat=1, warmup=0)
+        rows.append([f"fmt --check {POWERS} powers, 2 processes", t_check2,
+                     "ruamel.yaml load + dump", t_rt, t_check2 / t_rt])
 
-        t_load = median_time(lambda: load_side(tmp / "gen"), repeat=3)
+        t_load = median_time(lambda: load_side(tmp / "gen"), repeat=1, warmup=0)
         t_diff = median_time(lambda: review(load_side(tmp / "gen"), load_side(tmp / "gen")),
-                             repeat=3)
+                             repeat=1, warmup=0)
         rows.append([f"diff {POWERS} vs {POWERS} powers", t_diff, "loading both sides", 2 * t_load,
                      t_diff / (2 * t_load)])
         print(table(["task", "time (s)", "baseline", "baseline (s)", "ratio"], rows))

@@ -165,3 +165,18 @@ def test_cli_check_write_and_refuse(tmp_path: Path, cli) -> None:  # type: ignor
 def test_refuses_unsafe_input() -> None:
     with pytest.raises(FormatError):
         format_text("- just\n- a list\n")
+
+
+def test_parallel_matches_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from powerflow.drafting import fmt_files
+
+    d = tmp_path / "flows"
+    shutil.copytree(FLOWS, d)
+    for i in range(3):
+        shutil.copy(next(f for f in sorted(d.glob("*.yaml")) if f.name != "catalog.yaml"),
+                    d / f"copy{i}.yaml")
+    serial = fmt_files.format_paths([str(d)], write=False, jobs=1)
+    monkeypatch.setattr(fmt_files, "PARALLEL_THRESHOLD", 2)
+    parallel = fmt_files.format_paths([str(d)], write=False, jobs=2)
+    assert [(r.path, r.after, r.diagnostics) for r in parallel] == [
+        (r.path, r.after, r.diagnostics) for r in serial]
