@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import model as m
 from ..diagnostics import Diagnostic, Location, Severity, Text
-from ..loader import CATALOG_NAME, find_catalog, load_catalog, load_flow_text
+from ..loader import find_catalog, load_catalog, load_flow_text
 from .headers import HeaderMapping, find_header
 from .layout import document, dump
 from .rows import RowPower, read_rows
@@ -124,8 +124,7 @@ def import_list(path: str | Path, out_dir: str | Path, mapping: HeaderMapping | 
 
 
 def _catalog(out: Path) -> tuple[m.Catalog | None, str | None, list[Diagnostic]]:
-    cat_file = out / CATALOG_NAME if (out / CATALOG_NAME).is_file() else (
-        find_catalog(out / "x.yaml") if out.is_dir() else None)
+    cat_file = find_catalog(out / "x.yaml")  # the one `validate` will use for these files
     if cat_file is None:
         return None, None, []
     loaded = load_catalog(cat_file)

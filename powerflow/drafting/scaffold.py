@@ -71,7 +71,7 @@ def scaffold(info: m.PowerInfo, out: str | Path, template: str | None = None,
     if target.exists() and not force:
         raise ScaffoldError(f"{target} exists; use --force to overwrite it",
                             f"{target} 已存在；如需覆盖请加 --force")
-    cat_path = find_catalog(target.parent / "x.yaml") if target.parent.is_dir() else None
+    cat_path = find_catalog(target)  # the one `validate` will use for this file
     catalog = load_catalog(cat_path).catalog if cat_path else None
     text = render_power_file(info, catalog, template, "由 powerflow new 生成")
     loaded = load_flow_text(text.encode("utf-8"), str(target), catalog)
