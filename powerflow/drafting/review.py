@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, Text
@@ -75,20 +76,31 @@ def _whole(code: str, lf: LoadedFlow, added: bool) -> Change:
 
 
 def _rule_checker() -> tuple[Callable[[LoadedFlow], list[Diagnostic]] | None, str]:
-    """Find the rule engine's per-file check, if that module exists in this installation."""
+    """Find the rule engine's per-file check, if that module exists in this installation.
+    `check_loaded(loaded, config)` is called with the project's configuration (found from the
+    working folder as `powerflow check` finds it); older or simpler engines with a one-argument
+    check function are accepted too."""
     try:
         rules = importlib.import_module("powerflow.rules")
     except ImportError:
         return None, "absent"
+    check_loaded = getattr(rules, "check_loaded", None)
+    load_config = getattr(rules, "load_config", None)
+    if callable(check_loaded) and callable(load_config):
+        find_config = getattr(rules, "find_config", None)
+        try:
+            config = load_config(find_config(Path.cwd()) if callable(find_config) else None)
+        except Exception as exc:  # a broken powerflow.toml: say so, do not stop the review
+            return None, f"failed: {type(exc).__name__}: {exc}"
+
+        def with_config(lf: LoadedFlow) -> list[Diagnostic]:
+            return [d for d in check_loaded(lf, config) if isinstance(d, Diagnostic)]
+        return with_config, "used"
     for name in ("check_loaded", "check_flow", "run_rules", "check"):
         fn = getattr(rules, name, None)
         if callable(fn):
             def call(lf: LoadedFlow, fn: Any = fn) -> list[Diagnostic]:
-                try:
-                    found = fn(lf)
-                except TypeError:
-                    found = fn(lf.flow)
-                return [d for d in found if isinstance(d, Diagnostic)]
+                return [d for d in fn(lf) if isinstance(d, Diagnostic)]
             return call, "used"
     return None, "failed: powerflow.rules has no check function this version knows"
 

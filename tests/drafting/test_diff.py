@@ -333,3 +333,32 @@ def test_new_rule_findings_when_rules_exist(monkeypatch: pytest.MonkeyPatch) -> 
     r = review(Side("old", {"T": LoadedFlow("o", flow(), {}, ())}),
                Side("new", {"T": LoadedFlow("n", flow(drop), {}, ())}))
     assert r.rules.startswith("failed") and "could not run" in render_text(r)
+
+
+def test_rules_engine_with_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule engine's `check_loaded(loaded, config)` is called with the project's config."""
+    import types
+
+    from powerflow.diagnostics import Diagnostic, Location, Severity, Text
+    from powerflow.drafting.diffsource import Side
+    from powerflow.loader import LoadedFlow
+
+    seen: list[object] = []
+
+    def check_loaded(lf: LoadedFlow, config: object) -> list[Diagnostic]:
+        seen.append(config)
+        assert lf.flow is not None
+        return [] if lf.flow.separation else [Diagnostic(
+            "PF301", Severity.WARNING, Location(lf.path, 3, 1), Text("no separation", "无分离"))]
+
+    fake = types.ModuleType("powerflow.rules")
+    fake.check_loaded = check_loaded  # type: ignore[attr-defined]
+    fake.load_config = lambda path: ("config", path)  # type: ignore[attr-defined]
+    fake.find_config = lambda start: None  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "powerflow.rules", fake)
+    def drop(d: dict[str, Any]) -> None:
+        d["separation"] = []
+    r = review(Side("old", {"T": LoadedFlow("o", flow(), {}, ())}),
+               Side("new", {"T": LoadedFlow("n", flow(drop), {}, ())}))
+    assert r.rules == "used" and seen == [("config", None)] * 2
+    assert [d.code for d in r.powers[0].new_findings] == ["PF301"]
