@@ -17,8 +17,9 @@ from .options import default_lang, format_option, lang_option
 @format_option("text", "json", "html", default="text")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False),
               help="Write the report to this file instead of standard output.")
+@click.option("--no-charts", is_flag=True, help="HTML: do not draw the OLD and NEW charts.")
 @lang_option
-def diff(args: tuple[str, ...], use_git: bool, fmt: str, out: str | None,
+def diff(args: tuple[str, ...], use_git: bool, fmt: str, out: str | None, no_charts: bool,
          lang: str | None) -> None:
     """Report what changed between two versions of power files, and whether it loosens control.
 
@@ -60,7 +61,7 @@ def diff(args: tuple[str, ...], use_git: bool, fmt: str, out: str | None,
     if not old.flows and not new.flows:
         raise click.UsageError("no power files found on either side")
     r = review(old, new)
-    text = (render_json(r) if fmt == "json" else render_html(r, lang) if fmt == "html"
+    text = (render_json(r) if fmt == "json" else render_html(r, lang, not no_charts) if fmt == "html"
             else render_text(r, lang))
     if out:
         Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")

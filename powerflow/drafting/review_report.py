@@ -1,22 +1,25 @@
 """Renderings of a change `Review`: text, JSON and a self-contained HTML page.
 
 Takes a `Review`; gives strings. The HTML page lists the changes per power with their effect
-(loosening red, tightening green, neutral grey) and new rule findings, and keeps a marked empty
-section per power (`<section class="charts" data-power=…>`) where the side-by-side charts go
-once `powerflow.render` is available; every user text is escaped, the page has a strict
-content-security policy and loads nothing from the network.
+(loosening red, tightening green, neutral grey) and new rule findings, and a section per power
+(`<section class="charts" data-power=…>`) with the OLD and NEW charts side by side when
+`powerflow.render` and Graphviz are available (`review_charts`; embedded as data-URI images, so
+nothing in a chart can run), a placeholder saying why otherwise. Every user text is escaped; the
+page has a strict content-security policy and loads nothing from the network.
 
 Must not: decide what is a change or the exit status.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 from typing import Any
 
 from .diff import Effect
-from .review import Review
+from .review import PowerReview, Review
+from .review_charts import chart_pair
 
 __all__ = ["render_html", "render_json", "render_text", "rules_note", "summary"]
 
@@ -98,8 +101,10 @@ th{background:#eef}
 .neutral td.effect{color:#555}
 .summary{padding:.5em 1em;border:2px solid #888}
 .summary.bad{border-color:#c00;background:#fff4f4}
-section.charts{border:1px dashed #999;padding:.5em;margin:.5em 0 1.5em;color:#666}
-@media print{section.charts{display:none}}
+section.charts{border:1px dashed #999;padding:.5em;margin:.5em 0 1.5em;color:#444}
+.pair{display:flex;gap:1em;align-items:flex-start}
+.pair figure{flex:1;margin:0;min-width:0}.pair img{max-width:100%;height:auto;border:1px solid #ddd}
+figcaption{font-weight:bold;margin-bottom:.3em}
 """
 
 
@@ -107,7 +112,28 @@ def _e(s: object) -> str:
     return html.escape(str(s), quote=True)
 
 
-def render_html(r: Review, lang: str = "zh") -> str:
+def _charts(p: PowerReview, lang: str, draw: bool) -> str:
+    zh = lang == "zh"
+    head = (f'<section class="charts" data-power="{_e(p.code)}">'
+            "<!-- charts: OLD and NEW flows side by side, drawn by powerflow.render with "
+            "review.overlays(power) -->")
+    pair, why = chart_pair(p, lang) if draw else (None, None)
+    if pair is None:
+        text = "（修改前后流程图对照将在此处显示）" if zh else "(side-by-side charts go here)"
+        if why:
+            text += f" — {why}"
+        return f"{head}{_e(text)}</section>"
+    cells = []
+    for label, svg in zip(("修改前", "修改后") if zh else ("OLD", "NEW"), pair, strict=True):
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        cells.append(f'<figure><figcaption>{label}</figcaption>'
+                     f'<img alt="{label}" src="data:image/svg+xml;base64,{data}"></figure>')
+    return f'{head}<div class="pair">{"".join(cells)}</div></section>'
+
+
+def render_html(r: Review, lang: str = "zh", charts: bool = True) -> str:
+    """The review page; with `charts`, each changed power's OLD and NEW charts side by side
+    when `powerflow.render` and Graphviz are available (embedded as images: nothing runs)."""
     zh = lang == "zh"
     title = f"{'变更审查' if zh else 'Change review'}: {r.old_label} → {r.new_label}"
     out = [
@@ -134,11 +160,7 @@ def render_html(r: Review, lang: str = "zh") -> str:
             for d in p.new_findings:
                 out.append(f"<li><b>{_e(d.code)}</b> {_e(d.location)} — {_e(d.message.get(lang))}</li>")
             out.append("</ul>")
-        out.append(f'<section class="charts" data-power="{_e(p.code)}">'
-                   "<!-- charts: the integrator plugs powerflow.render in here, drawing "
-                   "review.overlays(power) over the OLD and NEW flows side by side -->"
-                   + ("（修改前后流程图对照将在此处显示）" if zh else "(side-by-side charts go here)")
-                   + "</section>")
+        out.append(_charts(p, lang, charts and bool(p.changes)))
     note = rules_note(r, lang)
     if note:
         out.append(f"<p><small>{_e(note)}</small></p>")

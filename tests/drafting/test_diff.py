@@ -362,3 +362,40 @@ def test_rules_engine_with_config(monkeypatch: pytest.MonkeyPatch) -> None:
                Side("new", {"T": LoadedFlow("n", flow(drop), {}, ())}))
     assert r.rules == "used" and seen == [("config", None)] * 2
     assert [d.code for d in r.powers[0].new_findings] == ["PF301"]
+
+
+def test_html_charts_side_by_side(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a renderer present the OLD and NEW charts are embedded as images, drawn with the
+    review's overlays; without one, the page says why."""
+    import base64
+    import types
+
+    from powerflow.drafting.diffsource import Side
+    from powerflow.loader import LoadedFlow
+
+    def drop(d: dict[str, Any]) -> None:
+        d["steps"]["decide"]["actor"] = "director"
+        d["risks"]["R2"]["responsible"] = "director"
+    sides = (Side("old", {"T": LoadedFlow("o", flow(), {}, ())}),
+             Side("new", {"T": LoadedFlow("n", flow(drop), {}, ())}))
+    monkeypatch.setitem(__import__("sys").modules, "powerflow.render", None)
+    page = render_html(review(*sides), "en")
+    assert "side-by-side charts go here" in page and "not installed" in page
+    drawn: list[dict[str, str]] = []
+
+    def render_flow(flow: m.Flow, stem: Path, formats: tuple[str, ...], lang: str,
+                    overlay: Any) -> list[object]:
+        drawn.append(dict(overlay.step_colors))
+        stem.with_name(stem.name + ".svg").write_text(
+            f"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script>{flow.code}</svg>",
+            encoding="utf-8")
+        return []
+    fake = types.ModuleType("powerflow.render")
+    fake.render_flow = render_flow  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "powerflow.render", fake)
+    page = render_html(review(*sides), "zh")
+    assert page.count("data:image/svg+xml;base64,") == 2 and "<script>" not in page
+    assert drawn == [{}, {"decide": "bad"}]
+    first = page.split("data:image/svg+xml;base64,")[1].split('"')[0]
+    assert b"T-DIFF-1" in base64.b64decode(first)
+    assert "修改前" in page and "修改后" in page
