@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 OUT    := out
 
-.PHONY: help setup system demo test lint typecheck pytest bench clean schema
+.PHONY: help setup system demo test lint typecheck pytest bench docs clean schema
 
 help:
 	@echo "make demo   - set up everything and run powerflow on the sample catalogue (flows/)"
 	@echo "make test   - set up everything and run the linters and the test suite"
 	@echo "make bench  - run the benchmarks in tests/bench and print their tables"
+	@echo "make docs   - build the user guide (docs/, mkdocs.yml) as a static site in site/"
 
 system:
 	@bash .ci/system-packages.sh
@@ -43,6 +44,14 @@ schema: setup
 
 bench: setup
 	$(BIN)/python -m tests.bench
+
+$(VENV)/.docs-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[docs]'
+	@touch $@
+
+docs: $(VENV)/.docs-installed
+	$(BIN)/python -m mkdocs build --clean --site-dir site
+	@echo "powerflow: the guide is in site/index.html (open it from the file system)."
 
 clean:
 	rm -rf $(VENV) $(OUT) site .pytest_cache .mypy_cache .ruff_cache .powerflow-cache

@@ -21,6 +21,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("powerflow.cli.schema:schema", "Print the JSON Schema of power or catalogue files."),
     "audit": ("powerflow.cli.audit:audit", "Audit an event log (CSV/XES/Parquet) against a flow."),
     "export-net": ("powerflow.cli.export_net:export_net", "Export a flow as a PNML Petri net or BPMN 2.0 XML."),
+    "import-xlsx": ("powerflow.cli.import_xlsx:import_xlsx",
+                    "Import a power-list spreadsheet (XLSX/CSV) into power files."),
+    "export-xlsx": ("powerflow.cli.export_xlsx:export_xlsx",
+                    "Write power files back as a power-list spreadsheet."),
+    "new": ("powerflow.cli.new:new", "Scaffold a new power file from a category template."),
+    "fmt": ("powerflow.cli.fmt:fmt", "Format power files (key order, layout), keeping comments."),
+    "diff": ("powerflow.cli.diff:diff",
+             "Semantic change review between two versions; exit 1 if control is loosened."),
 }
 
 

@@ -1,0 +1,135 @@
+"""Read a power-list spreadsheet (XLSX with openpyxl, or CSV) into a plain grid.
+
+Takes a path; gives a `Grid`: the sheet's name, its rows as lists of cell values (1-based row
+numbers kept, so problems can name the row a user sees in Excel) with merged cells filled from
+their top-left cell, and which encoding a CSV was read in (UTF-8, UTF-8 with BOM, GBK/GB18030).
+
+Must not: interpret headers or values, evaluate formulas (cached values are read), or execute
+anything from the file (macros are never loaded: openpyxl does not run them).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Grid", "SheetError", "read_grid"]
+
+
+class SheetError(Exception):
+    """The file cannot be read as a spreadsheet; `en`/`zh` say why."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.en = en
+        self.zh = zh
+
+
+@dataclass
+class Grid:
+    """Cell values by row; `merged` lists (first_row, first_col, last_row, last_col), 1-based."""
+
+    name: str
+    rows: list[list[Any]]
+    encoding: str | None = None
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def cell(self, row: int, col: int) -> Any:
+        """The value at a 1-based row and column (None outside the grid)."""
+        if 1 <= row <= len(self.rows):
+            r = self.rows[row - 1]
+            if 1 <= col <= len(r):
+                return r[col - 1]
+        return None
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+def _decode_csv(raw: bytes) -> tuple[str, str]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("gbk")
+        return text, "gbk"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise SheetError(
+            f"the CSV is neither UTF-8 nor GBK/GB18030 text (bad byte at offset {exc.start})",
+            f"CSV 文件既不是 UTF-8 也不是 GBK/GB18030 编码（第 {exc.start} 字节无法解码）") from exc
+
+
+def _read_csv(path: Path) -> Grid:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise SheetError("the file is binary, not CSV text", "文件是二进制数据，不是 CSV 文本")
+    text, encoding = _decode_csv(raw)
+    sample = text[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;，")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+    return Grid(path.name, [[c if c != "" else None for c in r] for r in rows], encoding)
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Grid:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise SheetError(f"cannot open the workbook: {exc}",
+                         f"无法打开工作簿：{exc}（请确认是 .xlsx 文件，旧版 .xls 请先另存为 .xlsx）"
+                         ) from exc
+    try:
+        if sheet is not None:
+            if sheet not in wb.sheetnames:
+                raise SheetError(
+                    f"no sheet named {sheet!r}; the workbook has: {', '.join(wb.sheetnames)}",
+                    f"没有名为 {sheet!r} 的工作表；工作簿中有：{', '.join(wb.sheetnames)}")
+            ws = wb[sheet]
+        else:
+            ws = wb.active or wb.worksheets[0]
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+        for r1, c1, r2, c2 in merged:
+            value = rows[r1 - 1][c1 - 1] if r1 <= len(rows) and c1 <= len(rows[r1 - 1]) else None
+            for r in range(r1, min(r2, len(rows)) + 1):
+                row = rows[r - 1]
+                row.extend([None] * (c2 - len(row)))
+                for c in range(c1, c2 + 1):
+                    row[c - 1] = value
+        return Grid(ws.title, rows, None, merged)
+    finally:
+        wb.close()
+
+
+def read_grid(path: str | Path, sheet: str | None = None) -> Grid:
+    """Read `.xlsx`/`.xlsm` with openpyxl or `.csv`/`.txt` as CSV. Raises `SheetError`."""
+    p = Path(path)
+    if not p.is_file():
+        raise SheetError("no such file", "文件不存在")
+    suffix = p.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _read_csv(p)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(p, sheet)
+    if suffix == ".xls":
+        raise SheetError("old .xls workbooks are not read: save it as .xlsx",
+                         "不支持旧版 .xls 格式：请在 Excel/WPS 中另存为 .xlsx")
+    raise SheetError(f"unknown spreadsheet type {suffix!r}: give .xlsx or .csv",
+                     f"无法识别的表格类型 {suffix!r}：请提供 .xlsx 或 .csv 文件")
