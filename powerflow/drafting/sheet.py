@@ -71,17 +71,28 @@ def _decode_csv(raw: bytes) -> tuple[str, str]:
             f"CSV 文件既不是 UTF-8 也不是 GBK/GB18030 编码（第 {exc.start} 字节无法解码）") from exc
 
 
+def _dialect(text: str) -> type[csv.Dialect]:
+    """Excel's CSV rules (doubled quotes inside quoted cells) with the delimiter the first
+    line uses most: comma, tab, semicolon or a full-width comma. The stdlib sniffer is not
+    used: it misreads doubled quotes next to commas as a different quoting style."""
+    first = text.split("\n", 1)[0]
+    delimiter = max(",\t;，", key=first.count)
+    if first.count(delimiter) == 0 or delimiter == ",":
+        return csv.excel
+
+    class _Custom(csv.excel):
+        pass
+
+    _Custom.delimiter = delimiter
+    return _Custom
+
+
 def _read_csv(path: Path) -> Grid:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
         raise SheetError("the file is binary, not CSV text", "文件是二进制数据，不是 CSV 文本")
     text, encoding = _decode_csv(raw)
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;，")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), _dialect(text))]
     return Grid(path.name, [[c if c != "" else None for c in r] for r in rows], encoding)
 
 
