@@ -19,6 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module:function, one-line help shown by --help without importing the module)
     "validate": ("powerflow.cli.validate:validate", "Check power files against the format."),
     "schema": ("powerflow.cli.schema:schema", "Print the JSON Schema of power or catalogue files."),
+    "simulate": ("powerflow.cli.simulate:simulate",
+                 "Audit a case against a flow, or simulate random cases (--random N)."),
+    "case": ("powerflow.cli.case:case", "Live cases in a store: open, fire, show, list, overdue, "
+             "verify."),
 }
 
 
