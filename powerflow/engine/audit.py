@@ -151,7 +151,7 @@ def audit_case(compiled: CompiledFlow, loaded: LoadedCase, *, yellow_at: float |
         return loaded.locate_event(index) if index is not None else loaded.locate("case")
 
     return audit_events(compiled, case.case.id, dict(case.facts), case.events, locate,
-                        yellow_at=yellow_at, as_of=as_of)
+                        yellow_at=yellow_at, as_of=as_of or case.case.as_of)
 
 
 def _time_diags(compiled: CompiledFlow, path: list[StepTime], locate: Locator,
@@ -277,8 +277,10 @@ def finish(run: CaseRun, as_of: dt.datetime, locate: Locator, *,
                                            "flow.", "流程允许绕过该防控环节，请修改流程。"),
                         risk=p.risk, step=ctl.step))
     if outcome is None:
+        last_event = max([i for v in run.visits for i in (v.entered_by, v.left_by)
+                          if i is not None] + [r.event_index for r in run.rejected], default=None)
         diags.append(_diag(
-            Deviation.CASE_UNFINISHED, locate(last_idx),
+            Deviation.CASE_UNFINISHED, locate(last_event),
             f"the case is still at step {run.step} ({outcome_step.name}) as of "
             f"{as_of:%Y-%m-%d %H:%M}", f"截至 {as_of:%Y-%m-%d %H:%M}，办件仍停留在环节 "
             f"{run.step}（{outcome_step.name}）",

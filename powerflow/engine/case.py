@@ -76,9 +76,18 @@ class CaseEvent(_Strict):
 
 
 class CaseInfo(_Strict):
+    """Who the case is. `as_of` dates a snapshot of an open case: the audit measures open
+    steps up to it (default: the last event's time)."""
+
     id: CaseId
     power: str | None = None
     title: str | None = None
+    as_of: dt.datetime | None = None
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _as_of(cls, v: Any) -> dt.datetime | None:
+        return None if v is None else parse_time(v)
 
 
 class CaseFile(_Strict):
