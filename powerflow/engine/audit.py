@@ -199,6 +199,7 @@ def finish(run: CaseRun, as_of: dt.datetime, locate: Locator, *,
         path.append(StepTime(v.step, step.name, v.entered, v.left, days, step.limit,
                              step.clock.value, st, tuple(dict.fromkeys(v.persons)), idx))
     diags: list[Diagnostic] = []
+    passes = run.risk_passes()
     for r in run.rejected:
         err = r.error
         kind = Deviation.UNKNOWN_ACTIVITY if err.reason == "unknown-event" else (
@@ -208,7 +209,7 @@ def finish(run: CaseRun, as_of: dt.datetime, locate: Locator, *,
                            Text(f"Allowed in step {err.step}: {allowed}.",
                                 f"环节 {err.step} 允许的事件：{allowed}。"),
                            event=r.event, step=err.step, reason=err.reason))
-    for p in run.passes:
+    for p in passes:
         risk = flow.risks[p.risk]
         for c in p.missing:
             diags.append(_diag(
@@ -263,7 +264,7 @@ def finish(run: CaseRun, as_of: dt.datetime, locate: Locator, *,
     skipped: list[tuple[str, str]] = []
     if outcome is not None and outcome_step.outcome is not None and outcome_step.outcome.favourable:
         seen = {v.step for v in run.visits}
-        for p in {p.risk: p for p in run.passes}.values():
+        for p in {p.risk: p for p in passes}.values():
             for ctl in flow.risks[p.risk].controls:
                 if ctl.step is not None and ctl.step not in seen and (
                         p.risk, ctl.step) not in skipped:
@@ -290,8 +291,8 @@ def finish(run: CaseRun, as_of: dt.datetime, locate: Locator, *,
     diags.sort(key=lambda d: (d.location.line, d.code))
     return CaseAudit(
         case_id=run.model.case_id, power=flow.code, power_name=flow.name, path=tuple(path),
-        edges=tuple(run.edges), total_days=total, promised=promised, statutory=statutory,
-        case_status=case_status, risks=tuple(run.passes), skipped_controls=tuple(skipped),
+        edges=tuple(run.edges()), total_days=total, promised=promised, statutory=statutory,
+        case_status=case_status, risks=tuple(passes), skipped_controls=tuple(skipped),
         breaches=tuple(run.breaches), rejected=tuple(run.rejected), outcome=outcome,
         step=run.step, as_of=as_of, yellow_at=ya, diagnostics=tuple(diags))
 

@@ -107,6 +107,12 @@ class CompiledFlow:
     """Risk points on an event (a transition); a name that is also a step id means the step."""
     separation_of: dict[str, tuple[Separation, ...]] = field(default_factory=dict)
     """Separation groups by member step."""
+    evidence_at: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(default_factory=dict)
+    """(risk id, evidence ids its controls need) by the step a risk sits on."""
+    evidence_on: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(default_factory=dict)
+    """The same for risks on an event."""
+    apart: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Steps that must be done by someone else than the person who did the key step."""
 
     def new_case(self, case_id: str, facts: Mapping[str, Any] | None = None) -> CaseModel:
         """A case standing at the start step."""
@@ -130,11 +136,18 @@ class CompiledFlow:
     def fire(self, case: CaseModel, event: str, post: str | None = None) -> Transition:
         """Move `case` on `event`; return the flow transition taken or raise `EventNotAllowed`."""
         source = case.state
+        self.move(case, event, post)
+        return self.taken(source, event, case.state, case.facts)
+
+    def move(self, case: CaseModel, event: str, post: str | None = None) -> None:
+        """Move `case` on `event` (or raise `EventNotAllowed`) without looking up the flow
+        transition: the hot path of the live audit."""
+        source = case.state
         ev = self.machine.events.get(event)
         if ev is None:
             raise self._refuse(case, event, post, "unknown-event", "the flow has no such event")
         try:
-            moved = ev.trigger(case, post=post)
+            moved = ev.trigger(case, post=post) if post is not None else ev.trigger(case)
         except MachineError:
             reason = "finished" if source in self.ends else "wrong-step"
             raise self._refuse(case, event, post, reason) from None
@@ -145,7 +158,6 @@ class CompiledFlow:
                 raise self._refuse(case, event, post, "actor", f"only {owners} may do this")
             conds = "; ".join(t.condition.describe() for t in ts if t.condition is not None)
             raise self._refuse(case, event, post, "condition", f"condition not met: {conds}")
-        return self.taken(source, event, case.state, case.facts)
 
     def taken(self, source: str, event: str, dest: str, facts: Mapping[str, Any]) -> Transition:
         """The flow transition behind a move (the first listed whose guard holds)."""
@@ -191,7 +203,16 @@ def compile_flow(flow: Flow) -> CompiledFlow:
     for sep in flow.separation:
         for sid in dict.fromkeys(sep.steps):
             separation_of.setdefault(sid, []).append(sep)
+    def needs(pairs: list[tuple[str, Risk]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return tuple((rid, tuple(c.evidence for c in r.controls if c.evidence is not None))
+                     for rid, r in pairs)
+
+    apart = {sid: tuple(dict.fromkeys(o for sep in seps for o in sep.steps if o != sid))
+             for sid, seps in separation_of.items()}
     return CompiledFlow(
+        evidence_at={k: needs(v) for k, v in risks_at.items()},
+        evidence_on={k: needs(v) for k, v in risks_on.items()},
+        apart=apart,
         flow=flow, machine=machine, states=states, initial=initial, ends=ends,
         events=frozenset(machine.events), out={k: tuple(v) for k, v in out.items()},
         by_edge={k: tuple(v) for k, v in by_edge.items()},

@@ -4,7 +4,8 @@ Takes a `CompiledFlow` and the case's events one at a time (time, event, person,
 evidence); gives a `CaseRun` that knows the steps visited (with working days used), the risk
 points passed (each evidence control evidenced or missing), separation-of-duty breaches and the
 events refused by the machine. It is the live part of the audit: the store and the benchmark
-drive it directly; `audit.audit_case` finishes it into a `CaseAudit` report.
+drive it directly; `audit.finish` turns it into a `CaseAudit` report. The per-event work is
+kept small (plain tuples, no per-control objects) because thousands of live cases run through it.
 
 Rules: an event fired from step S is S's work, done by the event's person; a step visit ends
 when the case leaves it (a self-loop ends one visit and starts the next). Evidence controls of a
@@ -17,40 +18,47 @@ Must not: read files, print, or read the system clock (event times are the clock
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from ..clock import CalendarRangeError, working_days_between
-from ..model import Risk
 from .compile import CaseModel, CompiledFlow, EventNotAllowed
 
 __all__ = ["Breach", "CaseRun", "ControlCheck", "Rejected", "RiskPass", "Visit"]
 
 
-@dataclass(slots=True)
 class Visit:
-    """One stay of the case in one step."""
+    """One stay of the case in one step (built on demand from the run's compact path)."""
 
-    step: str
-    entered: dt.datetime
-    entered_by: int | None
-    left: dt.datetime | None = None
-    left_by: int | None = None
-    persons: list[str] = field(default_factory=list)
-    evidence: set[str] = field(default_factory=set)
-    days: int = 0
+    __slots__ = ("days", "entered", "entered_by", "event", "evidence", "left", "left_by",
+                 "persons", "step")
+
+    def __init__(self, step: str, entered: dt.datetime, entered_by: int | None,
+                 left: dt.datetime | None = None, left_by: int | None = None,
+                 event: str | None = None, persons: tuple[str, ...] = (),
+                 evidence: tuple[str, ...] = (), days: int = 0) -> None:
+        self.step = step
+        self.entered = entered
+        self.entered_by = entered_by
+        self.left = left
+        self.left_by = left_by
+        self.event = event  # the event that left the step
+        self.persons = persons
+        self.evidence = evidence
+        self.days = days
 
 
 @dataclass(frozen=True, slots=True)
 class ControlCheck:
     name: str
-    kind: str  # "evidence" or "step"
-    ref: str  # the evidence id or the control step
+    kind: str  # "evidence"
+    ref: str  # the evidence id
     ok: bool
 
 
 @dataclass(frozen=True, slots=True)
 class RiskPass:
-    """A risk point the case passed, with what was found for each of its controls."""
+    """A risk point the case passed, with what was found for each of its evidence controls."""
 
     risk: str
     at: str
@@ -81,20 +89,27 @@ class Rejected:
 
 
 class CaseRun:
-    """The live state of one case: the machine model plus the audit's bookkeeping."""
+    """The live state of one case: the machine model plus the audit's bookkeeping.
 
-    __slots__ = ("breaches", "calendar_errors", "compiled", "done_by", "edges", "model", "passes",
-                 "rejected", "visits")
+    Closed visits are kept as plain tuples of atoms (which the garbage collector stops
+    tracking), so ten thousand live cases add little to every collection."""
+
+    __slots__ = ("breaches", "calendar_errors", "compiled", "cur_by", "cur_entered",
+                 "cur_evidence", "cur_persons", "done_by", "model", "passed", "path", "rejected")
 
     def __init__(self, compiled: CompiledFlow, case_id: str, facts: dict[str, object] | None,
                  opened: dt.datetime) -> None:
         self.compiled = compiled
         self.model: CaseModel = compiled.new_case(case_id, facts)
-        self.visits: list[Visit] = [Visit(self.model.state, opened, None)]
-        self.passes: list[RiskPass] = []
+        # closed visits: (step, entered, entered_by, left, left_by, event, persons, evidence, days)
+        self.path: list[tuple[Any, ...]] = []
+        self.cur_entered: dt.datetime | None = opened  # None once the case has ended
+        self.cur_by: int | None = None
+        self.cur_persons: tuple[str, ...] = ()
+        self.cur_evidence: tuple[str, ...] = ()
+        self.passed: list[tuple[str, int, tuple[str, ...]]] = []  # (risk, event, evidence seen)
         self.breaches: list[Breach] = []
         self.rejected: list[Rejected] = []
-        self.edges: list[tuple[str, str, str]] = []
         self.done_by: dict[str, dict[str, int]] = {}
         self.calendar_errors: list[tuple[int, CalendarRangeError]] = []
 
@@ -106,32 +121,56 @@ class CaseRun:
     def finished(self) -> bool:
         return self.model.state in self.compiled.ends
 
+    @property
+    def visits(self) -> list[Visit]:
+        """Every visit in order, the open one (if any) last."""
+        out = [Visit(*t) for t in self.path]
+        if self.cur_entered is not None:
+            out.append(Visit(self.model.state, self.cur_entered, self.cur_by, None, None, None,
+                             self.cur_persons, self.cur_evidence))
+        return out
+
     def apply(self, index: int, time: dt.datetime, event: str, person: str | None = None,
               post: str | None = None, evidence: tuple[str, ...] = ()) -> EventNotAllowed | None:
         """Fire one event; on refusal record it and return the error (the case does not move)."""
-        source = self.model.state
+        compiled = self.compiled
+        model = self.model
+        source = model.state
         try:
-            t = self.compiled.fire(self.model, event, post)
+            compiled.move(model, event, post)
         except EventNotAllowed as err:
             self.rejected.append(Rejected(index, event, err))
             return err
-        dest = t.to
-        visit = self.visits[-1]
-        visit.evidence.update(evidence)
+        dest = model.state
+        entered = self.cur_entered
+        assert entered is not None  # an ended case refuses every event
+        seen = self.cur_evidence + evidence if evidence else self.cur_evidence
+        persons = self.cur_persons
         if person:
-            visit.persons.append(person)
-            self._separation(source, person, index)
-        visit.left, visit.left_by = time, index
-        visit.days = self.days(visit.entered, time, index)
-        self.edges.append((source, dest, event))
-        self._risks(source, index, visit.evidence)
-        for rid, risk in self.compiled.risks_on.get(event, ()):
-            self.passes.append(self._check(rid, risk, index, set(evidence)))
-        nxt = Visit(dest, time, index)
-        self.visits.append(nxt)
-        if dest in self.compiled.ends:
-            nxt.left, nxt.left_by = time, index
-            self._risks(dest, index, set(evidence))
+            persons += (person,)
+            if source in compiled.apart:
+                self._separation(source, person, index)
+        try:
+            days = working_days_between(entered, time)
+        except CalendarRangeError as err:
+            days = -1
+            if not self.calendar_errors:
+                self.calendar_errors.append((index, err))
+        path = self.path
+        path.append((source, entered, self.cur_by, time, index, event, persons, seen, days))
+        passed = self.passed
+        for rid, _needs in compiled.evidence_at.get(source, ()):
+            passed.append((rid, index, seen))
+        for rid, _needs in compiled.evidence_on.get(event, ()):
+            passed.append((rid, index, evidence))
+        self.cur_persons = self.cur_evidence = ()
+        if dest in compiled.ends:
+            path.append((dest, time, index, time, index, None, (), evidence, 0))
+            self.cur_entered = self.cur_by = None
+            for rid, _needs in compiled.evidence_at.get(dest, ()):
+                passed.append((rid, index, evidence))
+        else:
+            self.cur_entered, self.cur_by = time, index
         return None
 
     def days(self, start: dt.datetime, end: dt.datetime, index: int) -> int:
@@ -143,25 +182,33 @@ class CaseRun:
                 self.calendar_errors.append((index, err))
             return -1
 
-    def _risks(self, step: str, index: int, evidence: set[str]) -> None:
-        for rid, risk in self.compiled.risks_at.get(step, ()):
-            self.passes.append(self._check(rid, risk, index, evidence))
-
-    def _check(self, rid: str, risk: Risk, index: int, evidence: set[str]) -> RiskPass:
-        checks = tuple(
-            ControlCheck(c.name, "evidence", c.evidence, c.evidence in evidence)
-            for c in risk.controls if c.evidence is not None)
-        return RiskPass(rid, risk.at, index, checks)
-
     def _separation(self, step: str, person: str, index: int) -> None:
-        mine = self.done_by.setdefault(step, {})
-        mine.setdefault(person, index)
-        for sep in self.compiled.separation_of.get(step, ()):
-            for other in sep.steps:
-                if other == step:
-                    continue
-                first = self.done_by.get(other, {}).get(person)
-                if first is not None and not any(
-                        b.person == person and set(b.steps) == {step, other}
-                        for b in self.breaches):
-                    self.breaches.append(Breach(person, (other, step), index, first, sep.reason))
+        mine = self.done_by.get(step)
+        if mine is None:
+            self.done_by[step] = {person: index}
+        elif person not in mine:
+            mine[person] = index
+        for other in self.compiled.apart.get(step, ()):
+            first = self.done_by.get(other, {}).get(person)
+            if first is not None and not any(
+                    b.person == person and set(b.steps) == {step, other} for b in self.breaches):
+                reason = next((s.reason for s in self.compiled.separation_of[step]
+                               if other in s.steps), None)
+                self.breaches.append(Breach(person, (other, step), index, first, reason))
+
+    def risk_passes(self) -> list[RiskPass]:
+        """The risk points passed, with each evidence control checked."""
+        flow = self.compiled.flow
+        out = []
+        for rid, index, seen in self.passed:
+            risk = flow.risks[rid]
+            checks = tuple(ControlCheck(c.name, "evidence", c.evidence, c.evidence in seen)
+                           for c in risk.controls if c.evidence is not None)
+            out.append(RiskPass(rid, risk.at, index, checks))
+        return out
+
+    def edges(self) -> list[tuple[str, str, str]]:
+        """(from, to, event) of every move, in order."""
+        v = self.visits
+        return [(a.step, b.step, a.event) for a, b in zip(v, v[1:], strict=False)
+                if a.event is not None]
