@@ -18,6 +18,7 @@ Must not: read files, print, or read the system clock (event times are the clock
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,5 +211,5 @@ class CaseRun:
     def edges(self) -> list[tuple[str, str, str]]:
         """(from, to, event) of every move, in order."""
         v = self.visits
-        return [(a.step, b.step, a.event) for a, b in zip(v, v[1:], strict=False)
+        return [(a.step, b.step, a.event) for a, b in itertools.pairwise(v)
                 if a.event is not None]
