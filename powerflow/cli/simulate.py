@@ -72,10 +72,24 @@ def simulate(flow: str, case: str | None, fmt: str, lang: str | None, output: st
 
     loaded = load_case(case)
     _fail_on(list(loaded.diagnostics), lang)
+    assert loaded.case is not None
+    power = loaded.case.case.power
+    if power is not None and power != fl.compiled.flow.code:
+        click.echo(f"{loaded.locate('case', 'power')}: the case belongs to power {power}, but "
+                   f"{flow} is power {fl.compiled.flow.code}" if lang != "zh" else
+                   f"{loaded.locate('case', 'power')}：办件属于事项 {power}，而 {flow} 是事项 "
+                   f"{fl.compiled.flow.code}", err=True)
+        sys.exit(2)
     try:
         when = parse_time(as_of) if as_of else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from None
+    if not loaded.case.events and when is None and loaded.case.case.as_of is None:
+        click.echo(f"{loaded.locate('case')}: the case has no events; add events, or give "
+                   "--as-of (or case.as_of) to audit it as an open case" if lang != "zh" else
+                   f"{loaded.locate('case')}：办件没有事件；请补充事件，或用 --as-of（或 case.as_of）"
+                   "按未办结办件审计", err=True)
+        sys.exit(2)
     audit = audit_case(fl.compiled, loaded, yellow_at=yellow_at, as_of=when)
     render = {"text": render_audit_text, "json": render_audit_json,
               "html": render_audit_html}[fmt]

@@ -63,3 +63,10 @@ def test_case_commands(cli: Cli, tmp_path: Path) -> None:
     bad = tmp_path / "not.sqlite3"
     bad.write_text("hello, this is not a database" * 100)
     assert cli("case", "list", "--store", str(bad)).exit_code == 2
+
+
+def test_simulate_refuses_a_case_of_another_power(cli: Cli, tmp_path: Path) -> None:
+    case = tmp_path / "c.case.yaml"
+    case.write_text("case: {id: C, power: KJ-XK-0001}\nevents: []\n", encoding="utf-8")
+    res = cli("simulate", str(PROC), str(case), "--lang", "en")
+    assert res.exit_code == 2 and f"{case}:1:" in res.stderr and "T-PROC-1" in res.stderr
