@@ -37,6 +37,9 @@ class Deviation(enum.Enum):
                        "case did not reach an end step", "办件未办结")
     CONTROL_STEP_SKIPPED = ("PF510", "control-step-skipped", Severity.ERROR,
                             "control step skipped on the way to the outcome", "绕过了防控环节")
+    TIME_OUTSIDE_CALENDAR = ("PF511", "time-outside-calendar", Severity.ERROR,
+                             "working days cannot be counted: date outside the calendar",
+                             "日期超出工作日历范围，无法计算工作日")
 
     @property
     def code(self) -> str:

@@ -29,6 +29,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("powerflow.cli.fmt:fmt", "Format power files (key order, layout), keeping comments."),
     "diff": ("powerflow.cli.diff:diff",
              "Semantic change review between two versions; exit 1 if control is loosened."),
+    "simulate": ("powerflow.cli.simulate:simulate",
+                 "Audit a case against a flow, or simulate random cases (--random N)."),
+    "case": ("powerflow.cli.case:case", "Live cases in a store: open, fire, show, list, overdue, "
+             "verify."),
 }
 
 
