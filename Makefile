@@ -50,8 +50,8 @@ $(VENV)/.docs-installed: pyproject.toml | $(VENV)/.installed
 	@touch $@
 
 docs: $(VENV)/.docs-installed
-	$(BIN)/python -m mkdocs build --clean --site-dir site
-	@echo "powerflow: the guide is in site/index.html (open it from the file system)."
+	$(BIN)/python -m mkdocs build --clean --site-dir $(OUT)/docs
+	@echo "powerflow: the guide is in $(OUT)/docs/index.html (open it from the file system)."
 
 clean:
 	rm -rf $(VENV) $(OUT) site .pytest_cache .mypy_cache .ruff_cache .powerflow-cache
