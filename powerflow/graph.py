@@ -179,7 +179,8 @@ class FlowGraph:
 
     @cached_property
     def _start_dominators(self) -> nx.DiGraph | None:
-        return self._dominator_tree(self.start) if self.start in self.g else None
+        start = self.start
+        return self._dominator_tree(start) if start is not None and start in self.g else None
 
     def dominates(self, control: str, step: str, root: str | None = None) -> bool:
         """True when every path from `root` (default: the start step) to `step` passes

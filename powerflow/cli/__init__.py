@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module:function, one-line help shown by --help without importing the module)
     "validate": ("powerflow.cli.validate:validate", "Check power files against the format."),
     "schema": ("powerflow.cli.schema:schema", "Print the JSON Schema of power or catalogue files."),
+    "check": ("powerflow.cli.check:check", "Validate power files and run the rules (PF1xx-PF4xx)."),
+    "rule": ("powerflow.cli.check:rule", "Print a rule's documentation page, or list all rules."),
 }
 
 

@@ -1,0 +1,140 @@
+"""A content-hash cache of per-file check results, stored as JSON under `.powerflow-cache/`.
+
+Takes the bytes of a power file and of its catalogue plus a salt (powerflow's version and the
+rule configuration's fingerprint); gives back the diagnostics and power code stored for exactly
+that content, or None. Entries are plain JSON (never pickle); an unreadable, corrupt or
+mismatching entry is treated as a miss and overwritten, never trusted.
+
+Must not: decide what is a finding, or store anything that depends on where the file lives
+(locations in the file itself are stored without the path and get it back on reading).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic, Location, Severity, Text
+
+__all__ = ["DEFAULT_DIR", "CacheEntry", "ResultCache", "diagnostic_from_dict", "diagnostic_to_dict"]
+
+DEFAULT_DIR = ".powerflow-cache"
+FORMAT = 1
+_SELF = "\x00self"
+"""Stands for the checked file's own path inside a stored entry."""
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    code: str | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def _loc_to(loc: Location, own: str) -> list[Any]:
+    return [_SELF if loc.file == own else loc.file, loc.line, loc.column, loc.end_line,
+            loc.end_column]
+
+
+def _loc_from(raw: Any, own: str) -> Location:
+    file, line, column, end_line, end_column = raw
+    if not isinstance(file, str) or not all(isinstance(x, int) for x in raw[1:]):
+        raise ValueError("bad location")
+    return Location(own if file == _SELF else file, line, column, end_line, end_column)
+
+
+def _text(raw: Any) -> Text | None:
+    if raw is None:
+        return None
+    en, zh = raw
+    if not isinstance(en, str) or not isinstance(zh, str):
+        raise ValueError("bad text")
+    return Text(en, zh)
+
+
+def diagnostic_to_dict(d: Diagnostic, own: str) -> dict[str, Any]:
+    return {
+        "code": d.code, "severity": d.severity.value, "location": _loc_to(d.location, own),
+        "message": [d.message.en, d.message.zh],
+        "hint": [d.hint.en, d.hint.zh] if d.hint else None, "name": d.name,
+        "related": [_loc_to(r, own) for r in d.related], "suppressed": d.suppressed,
+        "data": d.data,
+    }
+
+
+def diagnostic_from_dict(raw: dict[str, Any], own: str) -> Diagnostic:
+    """Rebuild a diagnostic; raises ValueError/TypeError/KeyError on anything malformed."""
+    message = _text(raw["message"])
+    if message is None or not isinstance(raw["code"], str) or not isinstance(raw["name"], str):
+        raise ValueError("bad diagnostic")
+    suppressed = raw["suppressed"]
+    if suppressed is not None and not isinstance(suppressed, str):
+        raise ValueError("bad suppression")
+    data = raw.get("data") or {}
+    if not isinstance(data, dict):
+        raise ValueError("bad data")
+    return Diagnostic(raw["code"], Severity(raw["severity"]), _loc_from(raw["location"], own),
+                      message, _text(raw["hint"]), raw["name"],
+                      tuple(_loc_from(r, own) for r in raw["related"]), suppressed, data)
+
+
+class ResultCache:
+    """Entries under `root`, one JSON file per content hash."""
+
+    def __init__(self, root: str | os.PathLike[str], salt: str) -> None:
+        self.root = Path(root)
+        self.salt = salt
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, content: bytes, catalog: bytes | None) -> str:
+        h = hashlib.blake2b(digest_size=20)
+        for part in (self.salt.encode(), content, catalog or b""):
+            h.update(len(part).to_bytes(8, "little"))
+            h.update(part)
+        return h.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.root / f"v{FORMAT}" / key[:2] / f"{key}.json"
+
+    def get(self, key: str, own: str) -> CacheEntry | None:
+        """The entry for `key`, with locations in the file given path `own`; None on a miss."""
+        try:
+            raw = json.loads(self._path(key).read_bytes())
+            if not isinstance(raw, dict) or raw.get("key") != key:
+                raise ValueError("entry for another key")
+            code = raw["code"]
+            if code is not None and not isinstance(code, str):
+                raise ValueError("bad code")
+            entry = CacheEntry(code, tuple(diagnostic_from_dict(d, own)
+                                           for d in raw["diagnostics"]))
+        except (OSError, ValueError, TypeError, KeyError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return entry
+
+    def put(self, key: str, own: str, code: str | None, diags: Sequence[Diagnostic]) -> None:
+        """Store an entry atomically; a cache that cannot be written is silently skipped."""
+        path = self._path(key)
+        body = {"key": key, "code": code,
+                "diagnostics": [diagnostic_to_dict(d, own) for d in diags]}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(body, fh, ensure_ascii=False, default=str)
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError, UnboundLocalError):
+                os.unlink(tmp)
+        gitignore = self.root / ".gitignore"
+        if not gitignore.exists():
+            with contextlib.suppress(OSError):
+                gitignore.write_text("*\n", encoding="utf-8")

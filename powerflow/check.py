@@ -1,0 +1,122 @@
+"""The check stage: load (validate) and run the rules on many power files, with a cache.
+
+Takes paths, a rule `Config`, a job count and a cache folder (or None); gives a `CheckResult`
+with every diagnostic (catalogue, per file, cross-file PF013) and cache statistics. Files whose
+bytes, catalogue bytes, configuration and powerflow code are unchanged since the last run are
+answered from the cache without loading; the others go through `pipeline.run`, so the rules run
+in the worker processes.
+
+Must not: print or choose exit codes (that is the CLI's).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import __version__
+from .cache import ResultCache
+from .diagnostics import Diagnostic, sort_key
+from .loader import LoadedCatalog, LoadedFlow, discover, load_catalog
+from .pipeline import FileResult, duplicate_codes, run
+from .rules import Config, check_loaded
+from .source import Limits
+
+__all__ = ["CheckResult", "check_paths", "check_stage"]
+
+_CONFIG = Config()
+
+
+def check_stage(loaded: LoadedFlow) -> list[Diagnostic]:
+    """The per-file stage run in the workers: every diagnostic of one file."""
+    return check_loaded(loaded, _CONFIG)
+
+
+@dataclass
+class CheckResult:
+    files: int
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    cached: int = 0
+    checked: int = 0
+
+    @property
+    def findings(self) -> list[Diagnostic]:
+        """Diagnostics that count (not suppressed)."""
+        return [d for d in self.diagnostics if d.suppressed is None]
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of powerflow's own source, so a changed rule never reuses old results."""
+    h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    pkg = Path(__file__).resolve().parent
+    for f in sorted(pkg.rglob("*")):
+        if f.suffix in (".py", ".yaml") and f.is_file():
+            h.update(f.relative_to(pkg).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def check_paths(paths: Iterable[str | os.PathLike[str]], config: Config, jobs: int | None = None,
+                cache_dir: str | os.PathLike[str] | None = None, limits: Limits = Limits(),
+                progress: Callable[[int, int], None] | None = None) -> CheckResult:
+    """Check every power file under `paths` (see the module docstring)."""
+    global _CONFIG
+    found = [(str(f), str(c) if c else None) for f, c in discover(paths)]
+    catalogs: dict[str, LoadedCatalog] = {}
+    catalog_bytes: dict[str, bytes | None] = {}
+    for _, cat in found:
+        if cat and cat not in catalogs:
+            catalogs[cat] = load_catalog(cat, limits)
+            catalog_bytes[cat] = _read(cat)
+    cache = None
+    if cache_dir is not None:
+        salt = f"{code_fingerprint()}|{config.fingerprint()}|{limits}"
+        cache = ResultCache(cache_dir, salt)
+    done: dict[str, tuple[str | None, tuple[Diagnostic, ...]]] = {}
+    keys: dict[str, str] = {}
+    misses: list[str] = []
+    for path, cat in found:
+        raw = _read(path) if cache is not None else None
+        if cache is None or raw is None:
+            misses.append(path)
+            continue
+        key = cache.key(raw, catalog_bytes.get(cat) if cat else None)
+        entry = cache.get(key, path)
+        if entry is None:
+            keys[path] = key
+            misses.append(path)
+        else:
+            done[path] = (entry.code, entry.diagnostics)
+    if misses:
+        _CONFIG = config
+        try:
+            result = run(misses, check_stage, jobs=jobs, limits=limits, progress=progress)
+        finally:
+            _CONFIG = Config()
+        for fr in result.files:
+            diags = tuple(fr.value if fr.value is not None else fr.diagnostics)
+            done[fr.path] = (fr.code, diags)
+            if cache is not None and fr.path in keys:
+                cache.put(keys[fr.path], fr.path, fr.code, diags)
+    out: list[Diagnostic] = [d for c in catalogs.values() for d in c.diagnostics
+                             if d.is_error or not config.ignored(d.code)]
+    ordered: list[FileResult[None]] = [FileResult(p, done[p][0], (), None)
+                                       for p, _ in found if p in done]
+    for p, _ in found:
+        out.extend(done.get(p, (None, ()))[1])
+    out.extend(duplicate_codes(ordered))
+    out.sort(key=sort_key)
+    return CheckResult(len(found) + len(catalogs), out, len(found) - len(misses), len(misses))
