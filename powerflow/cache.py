@@ -1,9 +1,10 @@
 """A content-hash cache of per-file check results, stored as JSON under `.powerflow-cache/`.
 
-Takes the bytes of a power file and of its catalogue plus a salt (powerflow's version and the
+Takes the bytes of a power file and of its catalogue plus a salt (powerflow's code and the
 rule configuration's fingerprint); gives back the diagnostics and power code stored for exactly
-that content, or None. Entries are plain JSON (never pickle); an unreadable, corrupt or
-mismatching entry is treated as a miss and overwritten, never trusted.
+that content, or None. One JSON index per salt holds every entry, so a warm run reads one file.
+Entries are plain JSON (never pickle); an unreadable, corrupt or mismatching index or entry is
+treated as a miss and overwritten, never trusted.
 
 Must not: decide what is a finding, or store anything that depends on where the file lives
 (locations in the file itself are stored without the path and get it back on reading).
@@ -85,13 +86,22 @@ def diagnostic_from_dict(raw: dict[str, Any], own: str) -> Diagnostic:
 
 
 class ResultCache:
-    """Entries under `root`, one JSON file per content hash."""
+    """Entries for one salt in one JSON index file under `root` (loaded once, written once by
+    `save`). Up to `KEEP` index files (other configurations or versions) are kept."""
+
+    KEEP = 8
+    MAX_ENTRIES = 200_000
 
     def __init__(self, root: str | os.PathLike[str], salt: str) -> None:
         self.root = Path(root)
         self.salt = salt
+        digest = hashlib.blake2b(salt.encode(), digest_size=12).hexdigest()
+        self.file = self.root / f"v{FORMAT}" / f"{digest}.json"
         self.hits = 0
         self.misses = 0
+        self._old: dict[str, Any] | None = None
+        self._new: dict[str, Any] = {}
+        self._dirty = False
 
     def key(self, content: bytes, catalog: bytes | None) -> str:
         h = hashlib.blake2b(digest_size=20)
@@ -100,41 +110,67 @@ class ResultCache:
             h.update(part)
         return h.hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.root / f"v{FORMAT}" / key[:2] / f"{key}.json"
+    def _entries(self) -> dict[str, Any]:
+        if self._old is None:
+            try:
+                raw = json.loads(self.file.read_bytes())
+                ok = isinstance(raw, dict) and raw.get("salt") == self.salt
+                entries = raw.get("entries") if ok else None
+                self._old = entries if isinstance(entries, dict) else {}
+            except (OSError, ValueError):
+                self._old = {}
+        return self._old
 
     def get(self, key: str, own: str) -> CacheEntry | None:
-        """The entry for `key`, with locations in the file given path `own`; None on a miss."""
+        """The entry for `key`, with locations in the file given path `own`; None on a miss
+        (absent, or malformed in any way)."""
+        raw = self._entries().get(key)
         try:
-            raw = json.loads(self._path(key).read_bytes())
-            if not isinstance(raw, dict) or raw.get("key") != key:
-                raise ValueError("entry for another key")
+            if not isinstance(raw, dict):
+                raise ValueError("no entry")
             code = raw["code"]
             if code is not None and not isinstance(code, str):
                 raise ValueError("bad code")
             entry = CacheEntry(code, tuple(diagnostic_from_dict(d, own)
                                            for d in raw["diagnostics"]))
-        except (OSError, ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError):
             self.misses += 1
             return None
         self.hits += 1
+        self._new[key] = raw
         return entry
 
     def put(self, key: str, own: str, code: str | None, diags: Sequence[Diagnostic]) -> None:
-        """Store an entry atomically; a cache that cannot be written is silently skipped."""
-        path = self._path(key)
-        body = {"key": key, "code": code,
-                "diagnostics": [diagnostic_to_dict(d, own) for d in diags]}
+        self._new[key] = {"code": code, "diagnostics": [diagnostic_to_dict(d, own) for d in diags]}
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write the index atomically (entries of this run plus earlier ones); a cache that
+        cannot be written is silently skipped. Nothing is written when every file was a hit."""
+        if not self._dirty:
+            return
+        old = self._entries()
+        entries = {**old, **self._new} if len(old) + len(self._new) <= self.MAX_ENTRIES \
+            else dict(self._new)
+        tmp = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(body, fh, ensure_ascii=False, default=str)
-            os.replace(tmp, path)
-        except OSError:
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(tmp)
-        gitignore = self.root / ".gitignore"
-        if not gitignore.exists():
-            with contextlib.suppress(OSError):
+                json.dump({"salt": self.salt, "entries": entries}, fh, ensure_ascii=False,
+                          default=str, separators=(",", ":"))
+            os.replace(tmp, self.file)
+            tmp = None
+            others = sorted(self.file.parent.glob("*.json"), key=lambda f: f.stat().st_mtime,
+                            reverse=True)
+            for stale in others[self.KEEP:]:
+                stale.unlink()
+            gitignore = self.root / ".gitignore"
+            if not gitignore.exists():
                 gitignore.write_text("*\n", encoding="utf-8")
+        except OSError:
+            pass
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)

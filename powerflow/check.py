@@ -111,6 +111,8 @@ def check_paths(paths: Iterable[str | os.PathLike[str]], config: Config, jobs: i
             done[fr.path] = (fr.code, diags)
             if cache is not None and fr.path in keys:
                 cache.put(keys[fr.path], fr.path, fr.code, diags)
+    if cache is not None:
+        cache.save()
     out: list[Diagnostic] = [d for c in catalogs.values() for d in c.diagnostics
                              if d.is_error or not config.ignored(d.code)]
     ordered: list[FileResult[None]] = [FileResult(p, done[p][0], (), None)

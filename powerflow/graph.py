@@ -150,6 +150,14 @@ class FlowGraph:
             loops.append(members)
         return loops
 
+    def cycle_in(self, steps: Sequence[str]) -> list[str]:
+        """One simple cycle through the given steps (for naming a loop in a message)."""
+        found: list[str] = next(nx.simple_cycles(self.g.subgraph(steps)), list(steps))
+        return found
+
+    def has_path(self, source: str, target: str) -> bool:
+        return bool(nx.has_path(self.g, source, target))
+
     def order(self, step: str) -> int:
         """Position of a step in the file, for stable messages."""
         return list(self.flow.steps).index(step) if step in self.flow.steps else 1 << 30

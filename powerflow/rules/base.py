@@ -15,12 +15,14 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Location, Severity, Text
-from ..graph import FlowGraph
-from ..loader import LoadedFlow
-from ..model import Flow
+
+if TYPE_CHECKING:  # networkx and pydantic load only when a flow is analysed
+    from ..graph import FlowGraph
+    from ..loader import LoadedFlow
+    from ..model import Flow
 
 __all__ = ["FAMILIES", "RULES", "Check", "Context", "Finding", "Rule", "rule"]
 
@@ -59,6 +61,8 @@ class Context:
 
     @cached_property
     def graph(self) -> FlowGraph:
+        from ..graph import FlowGraph
+
         return FlowGraph(self.flow)
 
     def step_loc(self, step: str) -> Location:

@@ -88,6 +88,17 @@ def expected_lines(text: str) -> dict[str, list[int]]:
     return out
 
 
+def reported(code: str) -> list[str]:
+    """What `powerflow check` (strict profile) says about the bad example of `code`."""
+    from ..loader import load_flow_text
+    from .config import Config
+    from .engine import check_loaded
+
+    loaded = load_flow_text(page(code).bad.encode(), f"{code}.yaml")
+    return [f"`{code}.yaml:{d.location.line}:{d.location.column}` {d.message.en}<br>{d.message.zh}"
+            for d in check_loaded(loaded, Config(profile="strict")) if d.code == code]
+
+
 def _profiles(r: Rule) -> str:
     return "recommended, strict" if r.recommended else "strict"
 
@@ -102,7 +113,7 @@ def render_page(code: str) -> str:
                 f"本例同时在根源处报告 {'、'.join(p.also)}。")
     return f"""# {r.code} `{r.name}`
 
-{r.title.en} — {r.title.zh}
+{r.title.en[:1].upper() + r.title.en[1:]} — {r.title.zh}
 
 | | |
 |---|---|
@@ -131,6 +142,10 @@ The line marked `# expect: {r.code}` is where `powerflow check` reports it.
 ```yaml
 {p.bad.rstrip()}
 ```
+
+`powerflow check` reports:
+
+{chr(10).join("- " + line for line in reported(code))}
 
 ## Good example 正例
 

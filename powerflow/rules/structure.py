@@ -1,14 +1,13 @@
 """PF1xx structure rules: can every case start, move on, and finish?
 
 Takes a rule `Context`; gives `Finding`s. Reachability with `descendants`/`ancestors`, loops with
-no way out with `condensation`, all through `FlowGraph`. Must not walk the graph by hand.
+no way out with `condensation` and `simple_cycles`, all through `FlowGraph` (networkx is imported
+only when a flow is analysed). Must not walk the graph by hand.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-import networkx as nx
 
 from ..diagnostics import Severity, Text
 from ..model import StepKind
@@ -113,7 +112,7 @@ def closed_loop(ctx: Context) -> Iterator[Finding]:
     if not g.ends:
         return  # PF110 says it once: nothing can finish
     for loop in g.closed_loops:
-        cycle = next(nx.simple_cycles(g.g.subgraph(loop)), loop)
+        cycle = g.cycle_in(loop)
         yield Finding(ctx.step_loc(loop[0]), Text(
             f"the loop {g.path_text([*cycle, cycle[0]])} has no transition leaving it; a case "
             "that enters it never ends",
@@ -177,7 +176,7 @@ def send_back_forward(ctx: Context) -> Iterator[Finding]:
     for index, t in enumerate(ctx.flow.transitions):
         if t.kind.value != "send_back" or t.to not in g.g or t.from_ not in g.g:
             continue
-        if not nx.has_path(g.g, t.to, t.from_):
+        if not g.has_path(t.to, t.from_):
             yield Finding(ctx.transition_loc(index), Text(
                 f"transition {g.name(t.from_)!r} → {g.name(t.to)!r} is marked send_back but "
                 f"{g.name(t.to)!r} never leads back to {g.name(t.from_)!r}; its time is left out "
