@@ -153,7 +153,8 @@ class FlowGraph:
     def cycle_in(self, steps: Sequence[str]) -> list[str]:
         """One simple cycle through the given steps (for naming a loop in a message)."""
         found: list[str] = next(nx.simple_cycles(self.g.subgraph(steps)), list(steps))
-        return found
+        first = found.index(min(found, key=self.order))  # start where the file does
+        return found[first:] + found[:first]
 
     def has_path(self, source: str, target: str) -> bool:
         return bool(nx.has_path(self.g, source, target))

@@ -169,15 +169,18 @@ def decision_without_risk(ctx: Context) -> Iterator[Finding]:
                 "没有标注廉政风险点"), sid)
 
 
-@rule("PF209", "control-owned-by-outsider", W,
-      Text("a control owned by an external party", "防控措施由外部当事人负责"),
-      Text("Controls are the administration's duty: give the control to a post, office, "
-           "collective body or supervisor.", "防控是行政机关的责任：请将措施交由岗位、科室、集体决策机构或监督机构负责。"))
-def control_by_outsider(ctx: Context) -> Iterator[Finding]:
+@rule("PF209", "risk-controlled-only-by-outsiders", W,
+      Text("every control of a risk is owned by an external party", "风险点的防控措施全由外部当事人负责"),
+      Text("Controls are the administration's duty: give at least one control to a post, "
+           "office, collective body or supervisor.",
+           "防控是行政机关的责任：至少一项措施应由岗位、科室、集体决策机构或监督机构负责。"))
+def controlled_by_outsiders(ctx: Context) -> Iterator[Finding]:
     for rid, r in ctx.flow.risks.items():
-        for j, c in enumerate(r.controls):
-            actor = ctx.flow.actors.get(c.owner)
-            if actor is not None and actor.kind is ActorKind.EXTERNAL:
-                yield Finding(ctx.loc("risks", rid, "controls", j, "owner", key=False), Text(
-                    f"control {c.name!r} of risk {rid} is owned by {actor.name}, an external party",
-                    f"风险点 {rid} 的措施“{c.name}”由外部当事人{actor.name}负责"), rid)
+        owners = [ctx.flow.actors.get(c.owner) for c in r.controls]
+        if owners and all(a is not None and a.kind is ActorKind.EXTERNAL for a in owners):
+            en, zh = _risk_label(ctx, rid)
+            who = "、".join(sorted({a.name for a in owners if a is not None}))
+            yield Finding(ctx.risk_loc(rid), Text(
+                f"{en}: every control is owned by {who}, outside the administration; nobody in "
+                "the department answers for it",
+                f"{zh}的防控措施全由外部当事人{who}负责，部门内无人对其负责"), rid)

@@ -196,8 +196,13 @@ def separated_same_post(ctx: Context) -> Iterator[Finding]:
            "监督与执行应分离：让监督机构通过 `supervises:` 监督该环节，而不是亲自办理。"))
 def supervisor_business(ctx: Context) -> Iterator[Finding]:
     g = ctx.graph
+    # a step the flow names as a control owned by its own (supervising) actor is supervision
+    oversight = {c.step for r in ctx.flow.risks.values() for c in r.controls
+                 if c.step is not None and c.owner == ctx.flow.steps[c.step].actor}
     for sid in sorted(g.g, key=g.order):
         step = ctx.flow.steps[sid]
+        if sid in oversight:
+            continue
         if step.kind in (StepKind.TASK, StepKind.REVIEW, StepKind.DECISION) and \
                 _kind(ctx, step.actor) is ActorKind.SUPERVISOR:
             yield Finding(ctx.step_loc(sid), Text(

@@ -170,7 +170,8 @@ def no_end(ctx: Context) -> Iterator[Finding]:
       Text("a send-back transition that does not go back", "标为退回却并不回退的流转"),
       Text("Use `kind: flow` for a forward move; `send_back` is for returns to an earlier step "
            "(补正/退回), which time sums leave out.",
-           "前进的流转用 `kind: flow`；`send_back` 只用于退回到前面的环节（补正/退回），时限合计时不计入。"))
+           "前进的流转用 `kind: flow`；`send_back` 只用于退回到前面的环节（补正/退回），时限合计时不计入。"),
+      recommended=False)
 def send_back_forward(ctx: Context) -> Iterator[Finding]:
     g = ctx.graph
     for index, t in enumerate(ctx.flow.transitions):
@@ -179,7 +180,7 @@ def send_back_forward(ctx: Context) -> Iterator[Finding]:
         if not g.has_path(t.to, t.from_):
             yield Finding(ctx.transition_loc(index), Text(
                 f"transition {g.name(t.from_)!r} → {g.name(t.to)!r} is marked send_back but "
-                f"{g.name(t.to)!r} never leads back to {g.name(t.from_)!r}; its time is left out "
-                "of the limit sums",
+                f"{g.name(t.to)!r} never leads back to {g.name(t.from_)!r}; the steps after it "
+                "are left out of the limit sums (a send-back restarts the clock)",
                 f"流转“{g.name(t.from_)}”→“{g.name(t.to)}”标为退回，但“{g.name(t.to)}”不会回到"
-                f"“{g.name(t.from_)}”；时限合计会漏算这段时间"), t.event)
+                f"“{g.name(t.from_)}”；其后的环节不计入时限合计（退回即重新计时）"), t.event)
