@@ -159,9 +159,13 @@ class FlowGraph:
     def has_path(self, source: str, target: str) -> bool:
         return bool(nx.has_path(self.g, source, target))
 
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {s: i for i, s in enumerate(self.flow.steps)}
+
     def order(self, step: str) -> int:
         """Position of a step in the file, for stable messages."""
-        return list(self.flow.steps).index(step) if step in self.flow.steps else 1 << 30
+        return self._positions.get(step, 1 << 30)
 
     def out_transitions(self, step: str) -> list[tuple[int, Transition]]:
         return [(i, t) for i, t in enumerate(self.flow.transitions) if t.from_ == step]
@@ -180,6 +184,12 @@ class FlowGraph:
         return path
 
     def _dominator_tree(self, root: str) -> nx.DiGraph:
+        cache: dict[str, nx.DiGraph] = self.__dict__.setdefault("_dom_trees", {})
+        if root not in cache:
+            cache[root] = self._build_dominator_tree(root)
+        return cache[root]
+
+    def _build_dominator_tree(self, root: str) -> nx.DiGraph:
         idom = nx.immediate_dominators(self.g, root)
         tree: nx.DiGraph = nx.DiGraph()
         tree.add_nodes_from(idom)
@@ -203,24 +213,19 @@ class FlowGraph:
         """A path from the start through one of `via` to one of `targets` that avoids
         `control`, or None when `control` lies on every such path.
 
-        Uses dominators: `control` guards the risk at `via` when it dominates `via` from the
-        start, or dominates every target reachable from `via`. The bypassing path itself is
-        two shortest paths in the graph with `control` removed."""
+        `control` guards the risk at `via` when it dominates `via` (`immediate_dominators` from
+        the start), or when no target is a descendant of `via` once `control` is removed (it
+        dominates every target from `via`). The bypassing path is two shortest paths in the
+        graph with `control` removed."""
         start = self.start
         if start is None or control not in self.g:
             return None
         cut = self.without([control])
         for v in via:
-            if v not in self.g or v == control:
+            if v not in self.g or v == control or self.dominates(control, v):
                 continue
-            after = nx.descendants(self.g, v) | {v}
-            goals = [t for t in targets if t in after]
-            if not goals or self.dominates(control, v):
-                continue
-            tree = self._dominator_tree(v)
-            for goal in sorted(goals, key=self.order):
-                if control == goal or control in nx.ancestors(tree, goal):
-                    continue
+            after = nx.descendants(cut, v) | {v}
+            for goal in sorted(set(targets) & after - {control}, key=self.order):
                 head = self.shortest(cut, start, v)
                 tail = self.shortest(cut, v, goal)
                 if head is not None and tail is not None:
@@ -240,17 +245,22 @@ class FlowGraph:
                     return path
         return None
 
-    def upstream(self, step: str, forward_only: bool = True) -> set[str]:
-        """Steps from which `step` can be reached (send-back edges ignored by default)."""
-        graph = self.forward if forward_only else self.g
-        return set(nx.ancestors(graph, step)) if step in graph else set()
+    def upstream(self, step: str) -> set[str]:
+        """Steps from which `step` can be reached without send-back edges."""
+        cache: dict[str, set[str]] = self.__dict__.setdefault("_upstream", {})
+        if step not in cache:
+            cache[step] = set(nx.ancestors(self.forward, step)) if step in self.forward else set()
+        return cache[step]
 
     # ------------------------------------------------------------------ time
 
     @cached_property
     def forward(self) -> nx.DiGraph:
         """The control-flow graph without send-back edges (补正/退回 loops)."""
-        return nx.subgraph_view(self.g, filter_edge=lambda u, v: not self.g.edges[u, v]["send_back"])
+        fwd: nx.DiGraph = nx.DiGraph()
+        fwd.add_nodes_from(self.g)
+        fwd.add_edges_from((u, v) for u, v, back in self.g.edges(data="send_back") if not back)
+        return fwd
 
     @cached_property
     def longest(self) -> TimedPath | None:
@@ -262,21 +272,26 @@ class FlowGraph:
             return None
         reach = {start} | nx.descendants(self.forward, start)
         sub = self.forward.subgraph(reach)
-        cond = nx.condensation(sub)
-        dag: nx.DiGraph = nx.DiGraph()
-        root = "__root__"
-        weight = {n: sum(self.g.nodes[m]["days"] for m in cond.nodes[n]["members"]) for n in cond}
-        dag.add_nodes_from(cond)
-        src = cond.graph["mapping"][start]
+        if nx.is_directed_acyclic_graph(sub):
+            members = {n: [n] for n in sub}
+            dag: nx.DiGraph = nx.DiGraph(sub)
+            src = start
+        else:
+            cond = nx.condensation(sub)
+            members = {n: list(cond.nodes[n]["members"]) for n in cond}
+            dag = nx.DiGraph(cond)
+            src = cond.graph["mapping"][start]
+        weight = {n: sum(self.g.nodes[m]["days"] for m in members[n]) for n in dag}
+        root = ("root",)  # not a possible step id
         # days weigh 1000 each and every step 1, so among equally long paths the one that goes
         # on to an end step wins (a path that stops before the end reads badly in messages).
+        for u, v in list(dag.edges):
+            dag.edges[u, v]["w"] = weight[v] * 1000 + 1
         dag.add_edge(root, src, w=weight[src] * 1000 + 1)
-        for u, v in cond.edges:
-            dag.add_edge(u, v, w=weight[v] * 1000 + 1)
         best = [n for n in nx.dag_longest_path(dag, weight="w", default_weight=0) if n != root]
         steps: list[str] = []
         for n in best:
-            steps.extend(sorted(cond.nodes[n]["members"], key=self.order))
+            steps.extend(sorted(members[n], key=self.order))
         counted = tuple(s for s in steps if self.g.nodes[s]["days"] > 0)
         return TimedPath(tuple(steps), sum(weight[n] for n in best), counted)
 

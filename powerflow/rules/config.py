@@ -80,7 +80,13 @@ class Config:
         return ig >= 0 and ig >= sel
 
     def rules(self) -> list[Rule]:
-        return [r for code, r in sorted(RULES.items()) if self.enabled(code)]
+        """The rules that run, in code order (computed once per configuration)."""
+        cached: list[Rule] | None = self.__dict__.get("_rules")
+        if cached is None or len(self.__dict__.get("_registry", ())) != len(RULES):
+            cached = [r for code, r in sorted(RULES.items()) if self.enabled(code)]
+            object.__setattr__(self, "_rules", cached)
+            object.__setattr__(self, "_registry", tuple(RULES))
+        return cached
 
     def severity_of(self, rule: Rule) -> Severity:
         return self.severity.get(rule.code, rule.severity)
