@@ -99,6 +99,20 @@ def reported(code: str) -> list[str]:
             for d in check_loaded(loaded, Config(profile="strict")) if d.code == code]
 
 
+def _waiver(code: str) -> str:
+    if code == "PF100":
+        return ("An unused suppression cannot itself be suppressed: delete it, or ignore PF100 in "
+                "the configuration.\n未使用的豁免本身不能再被豁免：请删除它，或在配置中忽略 PF100。\n")
+    return f"""To waive it for one step, risk, event or actor, with a reason shown in every report
+（豁免须写明理由，理由会出现在每份报告中）:
+
+```yaml
+suppress:
+  - {{code: {code}, at: <id>, reason: <why this is acceptable here>}}
+```
+"""
+
+
 def _profiles(r: Rule) -> str:
     return "recommended, strict" if r.recommended else "strict"
 
@@ -153,14 +167,7 @@ The line marked `# expect: {r.code}` is where `powerflow check` reports it.
 {p.good.rstrip()}
 ```
 
-To waive it for one step, risk, event or actor, with a reason shown in every report
-（豁免须写明理由，理由会出现在每份报告中）:
-
-```yaml
-suppress:
-  - {{code: {r.code}, at: <id>, reason: <why this is acceptable here>}}
-```
-"""
+{_waiver(r.code)}"""
 
 
 def render_index() -> str:

@@ -53,7 +53,7 @@ def test_page_is_up_to_date(code: str) -> None:
     text = (DOCS / f"{code}.md").read_text(encoding="utf-8")
     assert text == render_page(code), "regenerate: python -m powerflow.rules.docs docs/rules"
     assert "## Why it matters" in text and "## 为什么重要" in text
-    assert text.count("```yaml") == 3
+    assert text.count("```yaml") >= 2  # bad, good (and the waiver snippet)
 
 
 def test_index_lists_every_rule() -> None:
