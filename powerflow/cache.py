@@ -101,14 +101,23 @@ class ResultCache:
         self.misses = 0
         self._old: dict[str, Any] | None = None
         self._new: dict[str, Any] = {}
+        self._manifests: dict[str, Any] = {}
         self._dirty = False
+        self._prefix: Any = None
+        self._catalogs: dict[bytes, bytes] = {}
 
     def key(self, content: bytes, catalog: bytes | None) -> str:
-        h = hashlib.blake2b(digest_size=20)
-        for part in (self.salt.encode(), content, catalog or b""):
-            h.update(len(part).to_bytes(8, "little"))
-            h.update(part)
-        return h.hexdigest()
+        """The content hash of a file with its catalogue (and this cache's salt)."""
+        if self._prefix is None:
+            self._prefix = hashlib.blake2b(self.salt.encode(), digest_size=20)
+        cat = self._catalogs.get(catalog or b"")
+        if cat is None:
+            cat = self._catalogs[catalog or b""] = hashlib.blake2b(catalog or b"").digest()
+        h = self._prefix.copy()
+        h.update(cat)
+        h.update(content)
+        digest: str = h.hexdigest()
+        return digest
 
     def _entries(self) -> dict[str, Any]:
         if self._old is None:
@@ -117,9 +126,22 @@ class ResultCache:
                 ok = isinstance(raw, dict) and raw.get("salt") == self.salt
                 entries = raw.get("entries") if ok else None
                 self._old = entries if isinstance(entries, dict) else {}
+                manifests = raw.get("manifests") if ok else None
+                self._manifests = manifests if isinstance(manifests, dict) else {}
             except (OSError, ValueError):
                 self._old = {}
         return self._old
+
+    def manifest(self, key: str) -> Any:
+        """What discovery found for the paths `key` last time, as stored (check it!)."""
+        self._entries()
+        return self._manifests.get(key)
+
+    def set_manifest(self, key: str, value: Any) -> None:
+        self._entries()
+        if self._manifests.get(key) != value:
+            self._manifests[key] = value
+            self._dirty = True
 
     def get(self, key: str, own: str) -> CacheEntry | None:
         """The entry for `key`, with locations in the file given path `own`; None on a miss
@@ -157,8 +179,9 @@ class ResultCache:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"salt": self.salt, "entries": entries}, fh, ensure_ascii=False,
-                          default=str, separators=(",", ":"))
+                json.dump({"salt": self.salt, "entries": entries,
+                           "manifests": dict(list(self._manifests.items())[-16:])}, fh,
+                          ensure_ascii=False, default=str, separators=(",", ":"))
             os.replace(tmp, self.file)
             tmp = None
             others = sorted(self.file.parent.glob("*.json"), key=lambda f: f.stat().st_mtime,

@@ -11,7 +11,9 @@ Must not: print or choose exit codes (that is the CLI's).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -63,10 +65,58 @@ def code_fingerprint() -> str:
 
 def _read(path: str) -> bytes | None:
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         return None
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _watched(paths: Iterable[str | os.PathLike[str]],
+             found: list[tuple[str, str | None]]) -> dict[str, int]:
+    """Folders whose modification time changes whenever `discover` could find something else:
+    every folder under a folder argument (a file or folder added, removed or renamed in it),
+    the folder of each file argument, and every folder the catalogue search looked in."""
+    dirs: set[str] = set()
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for dirpath, subdirs, _ in os.walk(p):
+                subdirs[:] = [s for s in subdirs if not s.startswith(".")]
+                dirs.add(os.path.abspath(dirpath))
+        else:
+            dirs.add(os.path.abspath(p.parent))
+    for folder, cat in {(Path(f).resolve().parent, c) for f, c in found}:
+        stop = Path(cat).resolve().parent if cat else None
+        for d in (folder, *folder.parents):
+            dirs.add(str(d))
+            if d == stop or (stop is None and (d / ".git").exists()):
+                break
+    return {d: os.stat(d).st_mtime_ns for d in sorted(dirs)}
+
+
+def _discover(paths: list[str], cache: ResultCache | None) -> list[tuple[str, str | None]]:
+    """`loader.discover`, or its stored result when no watched folder has changed since."""
+    key = json.dumps([os.getcwd(), paths])
+    if cache is not None:
+        stored = cache.manifest(key)
+        try:
+            if all(os.stat(d).st_mtime_ns == m for d, m in stored["dirs"].items()):
+                return [(str(f), str(c) if c is not None else None) for f, c in stored["found"]]
+        except (OSError, TypeError, KeyError, AttributeError, ValueError):
+            pass
+    found = [(str(f), str(c) if c else None) for f, c in discover(paths)]
+    if cache is not None:
+        with contextlib.suppress(OSError):
+            cache.set_manifest(key, {"dirs": _watched(paths, found), "found": found})
+    return found
 
 
 def check_paths(paths: Iterable[str | os.PathLike[str]], config: Config, jobs: int | None = None,
@@ -74,17 +124,18 @@ def check_paths(paths: Iterable[str | os.PathLike[str]], config: Config, jobs: i
                 progress: Callable[[int, int], None] | None = None) -> CheckResult:
     """Check every power file under `paths` (see the module docstring)."""
     global _CONFIG
-    found = [(str(f), str(c) if c else None) for f, c in discover(paths)]
+    roots = [os.fspath(p) for p in paths]
+    cache = None
+    if cache_dir is not None:
+        salt = f"{code_fingerprint()}|{config.fingerprint()}|{limits}"
+        cache = ResultCache(cache_dir, salt)
+    found = _discover(roots, cache)
     catalogs: dict[str, LoadedCatalog] = {}
     catalog_bytes: dict[str, bytes | None] = {}
     for _, cat in found:
         if cat and cat not in catalogs:
             catalogs[cat] = load_catalog(cat, limits)
             catalog_bytes[cat] = _read(cat)
-    cache = None
-    if cache_dir is not None:
-        salt = f"{code_fingerprint()}|{config.fingerprint()}|{limits}"
-        cache = ResultCache(cache_dir, salt)
     done: dict[str, tuple[str | None, tuple[Diagnostic, ...]]] = {}
     keys: dict[str, str] = {}
     misses: list[str] = []

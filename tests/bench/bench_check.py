@@ -37,11 +37,6 @@ def _run(*args: str) -> float:
     return elapsed
 
 
-def _median(fn: object, repeat: int) -> float:
-    assert callable(fn)
-    return statistics.median(fn() for _ in range(repeat))
-
-
 def main() -> None:
     n = int(os.environ.get("POWERFLOW_BENCH_N", "5000"))
     repeat = int(os.environ.get("POWERFLOW_BENCH_REPEAT", "3"))
@@ -49,23 +44,28 @@ def main() -> None:
         cat = Path(tmp) / "catalogue"
         cache = Path(tmp) / "cache"
         generate(cat, n)
-        validate = _median(lambda: _run("validate", str(cat)), repeat)
-        cold = _median(lambda: _run("check", str(cat), "--no-cache"), repeat)
-
         def fill() -> float:
             shutil.rmtree(cache, ignore_errors=True)
             return _run("check", str(cat), "--cache-dir", str(cache))
 
-        filling = _median(fill, repeat)
-        warm = _median(lambda: _run("check", str(cat), "--cache-dir", str(cache)), 5)
+        # interleaved rounds, so that load from other processes hits every variant alike
+        times: dict[str, list[float]] = {"validate": [], "cold": [], "fill": []}
+        for _ in range(repeat):
+            times["validate"].append(_run("validate", str(cat)))
+            times["cold"].append(_run("check", str(cat), "--no-cache"))
+            times["fill"].append(fill())
+        validate, cold, filling = (statistics.median(times[k]) for k in ("validate", "cold", "fill"))
+        warm = statistics.median(_run("check", str(cat), "--cache-dir", str(cache))
+                                 for _ in range(5))
     rows = [
         ("validate (baseline, cold)", validate, 1.0, "-"),
         ("check --no-cache (cold)", cold, cold / validate, "<= 2.0x validate"),
         ("check, filling an empty cache", filling, filling / validate, "-"),
         ("check, warm cache (nothing changed)", warm, warm / validate, "< 1 s"),
     ]
-    print(f"{n} powers + catalogue, {os.cpu_count()} cores, medians of {repeat} cold runs and "
-          "5 warm runs, seconds (whole process)\n")
+    print(f"{n} powers + catalogue, {os.cpu_count()} cores, medians of {repeat} interleaved cold "
+          f"rounds and 5 warm runs, seconds (whole process), load average before: "
+          f"{os.getloadavg()[0]:.1f}\n")
     print(table(["run", "median s", "x validate", "target"], rows))
 
 

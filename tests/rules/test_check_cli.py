@@ -127,3 +127,24 @@ def test_no_cache_writes_nothing(tmp_path: Path, cli: Callable[..., Result]) -> 
     assert not cache.exists()
     cli("check", str(flows), "--isolated", "--cache-dir", str(cache))
     assert list(cache.rglob("*.json"))
+
+
+def test_stored_discovery_notices_added_removed_and_renamed_files(tmp_path: Path) -> None:
+    flows, cache = _folder(tmp_path), tmp_path / "cache"
+    check_paths([flows], Config(), jobs=1, cache_dir=cache)
+    sub = flows / "office"
+    sub.mkdir()
+    (sub / "new.yaml").write_text(example("PF403", "bad").replace("EX-FX-0001", "EX-FX-0100"),
+                                  encoding="utf-8")
+    added = check_paths([flows], Config(), jobs=1, cache_dir=cache)
+    assert added.files == 4 and "PF403" in {d.code for d in added.diagnostics}
+    (sub / "new.yaml").rename(sub / "renamed.yaml")
+    renamed = check_paths([flows], Config(), jobs=1, cache_dir=cache)
+    assert {d.location.file for d in renamed.diagnostics if d.code == "PF403"} == {
+        str(sub / "renamed.yaml")}
+    (flows / "PF204.yaml").unlink()
+    removed = check_paths([flows], Config(), jobs=1, cache_dir=cache)
+    assert removed.files == 3 and "PF204" not in {d.code for d in removed.diagnostics}
+    (flows / "catalog.yaml").write_text("department: {name: 某局}\n", encoding="utf-8")
+    with_catalogue = check_paths([flows], Config(), jobs=1, cache_dir=cache)
+    assert with_catalogue.files == 4  # the new catalogue is found and counted
