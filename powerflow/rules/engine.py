@@ -64,6 +64,12 @@ def check_loaded(loaded: LoadedFlow, config: Config) -> list[Diagnostic]:
             else:
                 en = f"the suppression of {s.code}{target} matches no finding"
                 zh = f"豁免 {s.code}{target_zh} 未匹配任何问题"
+                ats = sorted({a or "" for d, a in found if d.code == s.code})
+                if ats:
+                    where = ", ".join(repr(a) if a else "the whole file (no `at:`)" for a in ats)
+                    where_zh = "、".join(a if a else "整个文件（不写 `at:`）" for a in ats)
+                    en += f"; {s.code} is reported at {where}"
+                    zh += f"；{s.code} 报告于 {where_zh}"
             out.append(Diagnostic(unused.code, config.severity_of(unused),
                                   loaded.locate("suppress", i), Text(en, zh), unused.hint,
                                   unused.name))

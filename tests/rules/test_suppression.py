@@ -71,3 +71,10 @@ def test_cli_shows_reason_and_exits_zero(tmp_path: Path, cli: Callable[..., Resu
     assert js["diagnostics"][0]["suppressed"] == REASON
     hidden = cli("check", str(flow), "--no-cache", "--isolated", "--hide-suppressed")
     assert hidden.exit_code == 0 and REASON not in hidden.output
+
+
+def test_unused_suppression_says_where_the_rule_reports() -> None:
+    text = _with(f"  - {{code: PF405, at: R1, reason: {REASON}}}\n")
+    diags = {d.code: d for d in check_text(text)}
+    assert "PF405 is reported at the whole file (no `at:`)" in diags["PF100"].message.en
+    assert diags["PF405"].suppressed is None
