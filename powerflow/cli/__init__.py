@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "Audit a case against a flow, or simulate random cases (--random N)."),
     "case": ("powerflow.cli.case:case", "Live cases in a store: open, fire, show, list, overdue, "
              "verify."),
+    "check": ("powerflow.cli.check:check", "Validate power files and run the rules (PF1xx-PF4xx)."),
+    "rule": ("powerflow.cli.check:rule", "Print a rule's documentation page, or list all rules."),
 }
 
 
