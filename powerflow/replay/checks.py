@@ -182,6 +182,11 @@ def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replay
                       "not checked",
                       f"{int((~covered).sum())} 个事件超出工作日历覆盖范围"
                       f"（{clock.coverage()[0]}-{clock.coverage()[1]}年），未检查其时限"))
+        # Said, not guessed: one PF511 per case, at its first event outside the calendar,
+        # as the single-case audit does.
+        out = np.flatnonzero(~covered)
+        first = out[np.r_[True, el.case[out][1:] != el.case[out][:-1]]]
+        rows.add(Deviation.TIME_OUTSIDE_CALENDAR, el.case[first], orig[first], done[first])
     yellow = mapping.yellow_at or flow.defaults.yellow_at
     step_days = np.where(done >= 0, used, np.nan)
     for sid, step in flow.steps.items():
