@@ -32,6 +32,8 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check powerflow tests
 	$(BIN)/mypy
+	$(BIN)/powerflow fmt --check flows/ examples/
+	$(BIN)/powerflow check flows/ --no-cache
 
 pytest: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider
