@@ -19,6 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module:function, one-line help shown by --help without importing the module)
     "validate": ("powerflow.cli.validate:validate", "Check power files against the format."),
     "schema": ("powerflow.cli.schema:schema", "Print the JSON Schema of power or catalogue files."),
+    "render": ("powerflow.cli.render:render", "Draw publication flowcharts (SVG, PDF, PNG)."),
+    "publish": ("powerflow.cli.publish:publish", "Build the static public site of a power list."),
+    "risk-table": ("powerflow.cli.risk_table:risk_table",
+                   "Export the risk-control table (廉政风险防控表) as XLSX or CSV."),
 }
 
 
