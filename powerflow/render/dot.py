@@ -10,6 +10,7 @@ Must not: run Graphviz, read files, or put any user text anywhere but an escaped
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 
 from .diagram import LEVEL_COLOURS, Diagram, Edge, Node
@@ -204,7 +205,7 @@ def to_dot(d: Diagram) -> str:
     for lid in ids:
         out.append(f"  lane_root -> {lid} [style=invis];")
     out.append("  { rank=same; " + " ".join(f"{i};" for i in ids) + " }")
-    for left, right in zip(ids, ids[1:], strict=False):
+    for left, right in itertools.pairwise(ids):
         out.append(f"  {left} -> {right} [style=invis];")
     out.append("  { rank=same; " + " ".join(f"{i}_end;" for i in ids) + " }")
     for lane in d.lanes:
