@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from ..model import Flow, LegalRank
+from ..render.escape import clean_text
 from ..render.extract import format_limit, risk_rows
 
 __all__ = ["CSP", "STRINGS", "index_page", "index_row", "power_page"]
@@ -71,7 +72,16 @@ _RANK_ZH = {v: k for k, v in LegalRank.aliases().items()}
 def _env() -> Environment:
     return Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
                        autoescape=select_autoescape(default=True, default_for_string=True),
-                       undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True)
+                       undefined=StrictUndefined, keep_trailing_newline=True,
+                       finalize=_finalize)
+
+
+def _finalize(value: Any) -> Any:
+    """Every text printed by a template loses control characters and bidi overrides (before
+    autoescaping); markup we built ourselves is left alone."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return clean_text(value)
+    return value
 
 
 def _pick(zh: str | None, en: str | None, lang: str) -> str:
@@ -151,7 +161,7 @@ def _json_for_script(value: Any) -> Markup:
     """JSON that cannot end its `<script type="application/json">` block early."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)  # noqa: S704 - every character that could end the block is escaped
+    return Markup(text)  # safe: every character that could end the block is escaped
 
 
 def index_page(rows: Sequence[dict[str, Any]], lang: str, department: str) -> str:

@@ -165,7 +165,7 @@ def build_site(paths: Iterable[str], out: Path, options: SiteOptions = SiteOptio
                     fr.path, value["row"]["code"],
                     LaneOrderResult(tuple(lanes["expected"]), tuple(lanes["drawn"])),
                     lanes["titles"]))
-    dup_input = [FileResult(p, e["row"]["code"], (), None) for p, e in sorted(powers.items())]
+    dup_input: list[FileResult[None]] = [FileResult(p, e["row"]["code"], (), None) for p, e in sorted(powers.items())]
     dups = duplicate_codes(dup_input)
     result.diagnostics.extend(dups)
     for d in dups:
@@ -198,7 +198,7 @@ def _write_index(out: Path, powers: dict[str, Any]) -> None:
     assets = out / "assets"
     assets.mkdir(exist_ok=True)
     for f in STATIC.iterdir():
-        if f.suffix in (".css", ".js"):
+        if f.suffix in (".css", ".js", ".svg"):
             shutil.copyfile(f, assets / f.name)
     for lang, target in (("zh", out / "index.html"), ("en", out / "en" / "index.html")):
         names = sorted({d.get(lang, "") for d in depts if d.get(lang)})

@@ -21,6 +21,10 @@ __all__ = ["FONTS", "risk_table_dot", "to_dot", "wrap"]
 FONTS = "Noto Sans CJK SC,Microsoft YaHei,PingFang SC,Hiragino Sans GB,SimHei,sans-serif"
 """The installed CJK font first (fontconfig fallback depends on the locale), then desktop ones."""
 
+MCLIMIT = 0.01
+"""Little crossing minimisation: dot's mincross otherwise swaps whole lanes (clusters); with
+this the lane order holds and the layout check rarely needs the second layout."""
+
 DARK = "#1F4E79"
 _NODE_STYLE: dict[str, str] = {
     "start": f'fillcolor="{DARK}" color="{DARK}"',
@@ -176,7 +180,7 @@ def _risk_table(d: Diagram) -> str:
 def _graph_head(label: str) -> list[str]:
     return [
         "digraph powerflow {",
-        f'  graph [rankdir=TB newrank=true splines=ortho nodesep=0.3 ranksep=0.4 pad=0.3 '
+        f'  graph [rankdir=TB newrank=true mclimit={MCLIMIT} splines=ortho nodesep=0.3 ranksep=0.4 pad=0.3 '
         f'fontsize=12 forcelabels=true outputorder=edgesfirst bgcolor="#FFFFFF" '
         f'fontname="{FONTS}" labelloc=t label=<{label}>];',
         f'  node [fontname="{FONTS}" fontsize=12 shape=box style="rounded,filled" '

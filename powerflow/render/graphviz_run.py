@@ -117,9 +117,8 @@ def set_png_dpi(png: bytes, dpi: int) -> bytes:
 def render_dot(source: str, stem: Path, formats: Sequence[str] = ("svg",), dpi: int = 150,
                lane_ids: Sequence[str] | None = None) -> RenderResult:
     """Write `stem.<fmt>` for each format. When `lane_ids` is given the lane order is checked
-    on the same layout; if dot reordered the lanes the chart is laid out once more with a
-    limited crossing minimisation (`mclimit`), which keeps the order in practice, and checked
-    again (the result says whether it still differs)."""
+    on the same layout; if dot reordered the lanes the chart is laid out once more with full
+    crossing minimisation and checked again (the result says whether it still differs)."""
     dot = check_environment()
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -133,7 +132,7 @@ def render_dot(source: str, stem: Path, formats: Sequence[str] = ("svg",), dpi: 
         for f in vector:
             args += [f"-T{f}", f"-o{files[f]}"]
         if lane_ids:
-            args.append("-Tjson")
+            args.append("-Tjson0")
         if not args:
             return None
         out = _run(dot, args, src)
@@ -142,7 +141,7 @@ def render_dot(source: str, stem: Path, formats: Sequence[str] = ("svg",), dpi: 
     lanes = layout(source) if vector or lane_ids else None
     retried = False
     if lanes is not None and not lanes.ok:
-        source = _with_graph_attrs(source, "mclimit=0.01")
+        source = _with_graph_attrs(source, "mclimit=1 remincross=true")
         lanes = layout(source)
         retried = True
     if "png" in files:
