@@ -112,7 +112,7 @@ def test_hostile_power_site_is_inert(hostile_dir: Path, tmp_path: Path) -> None:
     for page in pages:
         text = page.read_text("utf-8")
         _check_page(text)
-        assert "<script>alert" not in text and "        assert "<script>alert" not in text and "&lt;script&gt;alert(1)" in textlt;" in text
+        assert "<script>alert" not in text and "&lt;" in text
         assert "onerror=" not in text.replace("onerror=&#34;", "").replace("onerror=&quot;", "")
     index_json = re.search(r'id="power-index">(.*?)</script>', (site / "index.html")
                            .read_text("utf-8"), re.S)
