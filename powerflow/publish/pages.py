@@ -43,7 +43,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "level": "等级", "step": "环节", "risk": "风险点", "controls": "防控措施",
         "responsible": "责任人", "supervision": "监督渠道", "hotline": "监督电话",
         "email": "投诉邮箱", "address": "地址", "window_phone": "窗口电话", "none": "无",
-        "department": "权力清单",
+        "department": "权力清单", "colon": "：",
     },
     "en": {
         "html_lang": "en", "power_list": "Power list", "other_lang": "中文",
@@ -62,6 +62,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "responsible": "Responsible", "supervision": "Supervision channels",
         "hotline": "Supervision hotline", "email": "Complaints e-mail", "address": "Address",
         "window_phone": "Service window", "none": "None", "department": "Power list",
+        "colon": ": ",
     },
 }
 
@@ -90,7 +91,7 @@ def _pick(zh: str | None, en: str | None, lang: str) -> str:
 
 def _category(flow: Flow, lang: str) -> str:
     cat = flow.info.category
-    return cat.value.replace("_", " ") if lang == "en" else cat.zh
+    return cat.value.replace("_", " ").capitalize() if lang == "en" else cat.zh
 
 
 def index_row(flow: Flow, slug: str) -> dict[str, Any]:
@@ -139,7 +140,7 @@ def power_page(flow: Flow, lang: str, downloads: Sequence[str]) -> str:
             facts.append((t[key], value))
     basis = []
     for b in info.legal_basis:
-        rank = b.rank.value.replace("_", " ") if lang == "en" else _RANK_ZH.get(b.rank.value, "")
+        rank = b.rank.value.replace("_", " ").capitalize() if lang == "en" else _RANK_ZH.get(b.rank.value, "")
         basis.append(f"【{rank}】{b.instrument}{b.article or ''}")
     sup = flow.supervision
     channels = [(t[k], v) for k, v in (("hotline", sup.hotline), ("email", sup.email),

@@ -34,7 +34,7 @@ from .pages import index_page, index_row, power_page
 __all__ = ["MANIFEST", "SITE_VERSION", "SiteOptions", "SiteResult", "build_site", "slug_for"]
 
 MANIFEST = ".powerflow-site.json"
-SITE_VERSION = "1"
+SITE_VERSION = "2"
 STATIC = Path(__file__).parent / "static"
 
 

@@ -10,6 +10,7 @@ Must not: escape text, call Graphviz, or read files.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from ..model import Flow, Limit, Risk, Step, StepKind
 from ..overlay import Overlay
@@ -222,11 +223,12 @@ def extract(flow: Flow, overlay: Overlay | None = None, lang: str = "zh",
               LegendItem("terminal", c["terminal"]),
               LegendItem("flow", c["flow"]), LegendItem("send_back", c["send_back"]),
               LegendItem("supervision", c["supervision"]))
-    rt = risk_table if risk_table in ("inline", "separate", "none") else "inline"
+    rt: Literal["inline", "separate", "none"] = (
+        "separate" if risk_table == "separate" else "none" if risk_table == "none" else "inline")
     headings = {k: c[k] for k in ("legend", "risk_title", "id", "level", "step", "risk",
                                   "controls", "responsible")}
     return Diagram(lang, _title(flow, lang), out_lanes, tuple(nodes), tuple(edges), legend,
-                   tuple(risk_rows(flow, lang, overlay)), rt,  # type: ignore[arg-type]
+                   tuple(risk_rows(flow, lang, overlay)), rt,
                    headings, overlay.caption if overlay else None)
 
 
