@@ -41,7 +41,7 @@ __all__ = [
     "risk_rows",
 ]
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 """Bumped whenever the chart changes for the same input (invalidates published charts)."""
 
 

@@ -88,13 +88,17 @@ def _node(n: Node) -> str:
         bg, txt = LEVEL_COLOURS.get(b.level, ("#757575", "#FFFFFF"))
         cells.append(f'<TD BGCOLOR="{bg}" STYLE="rounded" CELLPADDING="2"><FONT COLOR="{txt}" '
                      f'POINT-SIZE="9"><B>{_t(b.text)}</B></FONT></TD>')
-    rows = [f"<TR>{''.join(cells)}</TR>"]
-    if n.detail:
+    head = f"<TR>{''.join(cells)}</TR>"
+    if n.detail:  # name and badges in their own table, so a wide detail does not stretch them
         sub = "#DDE7F0" if light else "#455A64"
-        rows.append(f'<TR><TD COLSPAN="{len(cells)}"><FONT POINT-SIZE="9" COLOR="{sub}">'
-                    f"{_t(n.detail, 24)}</FONT></TD></TR>")
-    label = ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
-             + "".join(rows) + "</TABLE>")
+        rows = [f'<TR><TD><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
+                f"{head}</TABLE></TD></TR>",
+                f'<TR><TD><FONT POINT-SIZE="9" COLOR="{sub}">{_t(n.detail, 24)}</FONT></TD></TR>']
+        label = ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+                 + "".join(rows) + "</TABLE>")
+    else:
+        label = ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
+                 + head + "</TABLE>")
     style = _NODE_STYLE[n.kind]
     if n.colour:
         style = style.split(" color=")[0] + f' color="{n.colour}" penwidth=3'
