@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import default_lang
+from .options import default_lang, jobs_option
 
 
 def _formats(value: str) -> list[str]:
@@ -32,8 +32,9 @@ def _formats(value: str) -> list[str]:
 @click.option("--risk-table", type=click.Choice(["inline", "separate", "none"]),
               default="inline", show_default=True,
               help="Risk table under the chart, in its own file (<code>-risks.*), or left out.")
+@jobs_option
 def render(paths: tuple[str, ...], out: str, fmt: str, dpi: int, lang: str | None,
-           lanes: str | None, risk_table: str) -> None:
+           lanes: str | None, risk_table: str, jobs: int | None) -> None:
     """Draw the flowchart (权力运行流程图) of each power file: swimlanes per actor, risk badges,
     title block, legend and risk table.
 
@@ -49,7 +50,7 @@ def render(paths: tuple[str, ...], out: str, fmt: str, dpi: int, lang: str | Non
     lane_list = [x.strip() for x in lanes.split(",") if x.strip()] if lanes else None
     try:
         check_environment()
-        result = render_paths(paths, Path(out), formats, dpi, lang, lane_list, risk_table)
+        result = render_paths(paths, Path(out), formats, dpi, lang, lane_list, risk_table, jobs)
     except GraphvizError as exc:
         click.echo(f"powerflow: {exc}", err=True)
         sys.exit(2)

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, Location, Severity, Text
 from ..loader import LoadedFlow
-from ..pipeline import load_all
+from ..pipeline import run
 from . import RenderResult, render_flow
+from .extract import lane_order
 from .layout_check import LaneOrderResult
 
 __all__ = ["BatchResult", "lane_diagnostic", "output_stem", "render_paths"]
@@ -52,31 +53,58 @@ def lane_diagnostic(path: str, code: str, lanes: LaneOrderResult,
         "lanes-reordered")
 
 
-def _render_one(lf: LoadedFlow, out: Path, formats: Sequence[str], dpi: int, lang: str | None,
-                lanes: Sequence[str] | None, risk_table: str, result: BatchResult) -> None:
-    assert lf.flow is not None
+@dataclass(frozen=True)
+class _Options:
+    out: Path
+    formats: tuple[str, ...]
+    dpi: int
+    lang: str | None
+    lanes: tuple[str, ...] | None
+    risk_table: str
+
+
+_OPTIONS: _Options | None = None
+"""Set in the parent before `pipeline.run` forks its workers."""
+
+
+def _render_one(lf: LoadedFlow) -> tuple[list[str], list[Diagnostic]]:
+    """Worker stage: render one loaded file; give the files written and lane diagnostics."""
+    opts = _OPTIONS
+    if lf.flow is None or opts is None:
+        return [], []
     flow = lf.flow
-    stem = output_stem(out, flow.code)
-    rendered: list[RenderResult] = render_flow(flow, stem, formats, dpi,
-                                               lang or flow.defaults.lang, lanes, risk_table)
+    stem = output_stem(opts.out, flow.code)
+    rendered: list[RenderResult] = render_flow(flow, stem, opts.formats, opts.dpi,
+                                               opts.lang or flow.defaults.lang, opts.lanes,
+                                               opts.risk_table)
+    files: list[str] = []
+    diags: list[Diagnostic] = []
     for r in rendered:
-        result.files.extend(r.files.values())
+        files.extend(str(p) for p in r.files.values())
         if r.lanes is not None and not r.lanes.ok:
-            titles = {f"lane{i}": a for i, a in enumerate(flow.lane_order(), 1)}
-            result.diagnostics.append(lane_diagnostic(lf.path, flow.code, r.lanes, titles))
-    result.rendered += 1
+            titles = {f"lane{i}": a for i, a in enumerate(lane_order(flow, opts.lanes), 1)}
+            diags.append(lane_diagnostic(lf.path, flow.code, r.lanes, titles))
+    return files, diags
 
 
 def render_paths(paths: Iterable[str | os.PathLike[str]], out: Path,
                  formats: Sequence[str] = ("svg",), dpi: int = 150, lang: str | None = None,
-                 lanes: Sequence[str] | None = None, risk_table: str = "inline") -> BatchResult:
+                 lanes: Sequence[str] | None = None, risk_table: str = "inline",
+                 jobs: int | None = None) -> BatchResult:
     """Load and render every power file under `paths` into `out` (chart language: `lang`, or
-    the catalogue's default language)."""
-    loaded, extra = load_all(paths)
-    result = BatchResult(diagnostics=list(extra), loaded=len(loaded))
-    for lf in loaded:
-        result.diagnostics.extend(lf.diagnostics)
-        if lf.flow is None:
+    the catalogue's default language), in parallel worker processes for many files."""
+    global _OPTIONS
+    _OPTIONS = _Options(out, tuple(formats), dpi, lang, tuple(lanes) if lanes else None,
+                        risk_table)
+    try:
+        ran = run(paths, _render_one, jobs=jobs)
+    finally:
+        _OPTIONS = None
+    result = BatchResult(diagnostics=ran.diagnostics, loaded=len(ran.files))
+    for fr in ran.files:
+        if fr.value is None or not fr.value[0]:
             continue
-        _render_one(lf, out, formats, dpi, lang, lanes, risk_table, result)
+        result.files.extend(Path(p) for p in fr.value[0])
+        result.diagnostics.extend(fr.value[1])
+        result.rendered += 1
     return result

@@ -109,3 +109,23 @@ def test_language_toggle(site: tuple[Browser, str, Path, Any]) -> None:
     browser.goto(browser.eval("document.getElementById('lang-toggle').href"))
     assert browser.eval("document.documentElement.lang") == "en"
     assert browser.eval("location.pathname").endswith("/en/index.html")
+
+
+def test_print_stylesheet(site: tuple[Browser, str, Path, Any]) -> None:
+    import base64
+
+    browser, base, shots, _ = site
+    browser.goto(base + "p/T-XK-0001/index.html")
+    browser.call("Emulation.setEmulatedMedia", media="print")
+    try:
+        hidden = browser.eval("['.site-header', '.downloads', '.crumb'].map(s => "
+                              "getComputedStyle(document.querySelector(s)).display)")
+        assert hidden == ["none", "none", "none"]
+        assert browser.eval("getComputedStyle(document.getElementById('chart')).display") != "none"
+    finally:
+        browser.call("Emulation.setEmulatedMedia", media="")
+    pdf = base64.b64decode(browser.call("Page.printToPDF", paperWidth=8.27,
+                                        paperHeight=11.69)["data"])
+    assert pdf.startswith(b"%PDF")
+    (shots / "print-T-XK-0001.pdf").write_bytes(pdf)
+    assert browser.errors() == []
