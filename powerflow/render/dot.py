@@ -16,7 +16,7 @@ import unicodedata
 from .diagram import LEVEL_COLOURS, Diagram, Edge, Node
 from .escape import html_label_text
 
-__all__ = ["FONTS", "risk_table_dot", "to_dot", "wrap"]
+__all__ = ["FONTS", "risk_table_dot", "to_dot", "wrap", "wrap_even"]
 
 FONTS = "Noto Sans CJK SC,Microsoft YaHei,PingFang SC,Hiragino Sans GB,SimHei,sans-serif"
 """The installed CJK font first (fontconfig fallback depends on the locale), then desktop ones."""
@@ -43,33 +43,62 @@ _EDGE_STYLE: dict[str, str] = {
 }
 
 
+_NO_LINE_START = frozenset("）】」』》〉、，。；：！？）),.;:!?%")
+"""Closing punctuation never starts a line (Chinese line breaking, 避头)."""
+_OPENING = frozenset("（【「『《〈(")
+
+
 def _width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
+def _break_at(line: str) -> int:
+    """Where to break an over-long `line`: after its last space, closing punctuation or
+    before an opening bracket in its second half (so ``（成交）`` stays whole); else at its end."""
+    for i in range(len(line) - 1, len(line) // 2 - 1, -1):
+        if line[i] == " " or line[i] in _NO_LINE_START:
+            return i + 1
+        if line[i] in _OPENING and i > 0:
+            return i
+    return len(line)
+
+
 def wrap(text: str, width: int) -> list[str]:
     """Split `text` into lines of at most `width` display columns (CJK counts 2), keeping
-    existing newlines and breaking Latin text at spaces where it can."""
+    existing newlines, breaking at spaces and punctuation where it can and never starting a
+    line with closing punctuation."""
     lines: list[str] = []
     for para in text.split("\n"):
-        line, used = "", 0
+        line = ""
         for ch in para:
-            w = _width(ch)
-            if used + w > width and line:
-                cut = line.rfind(" ")
-                if w == 1 and ch != " " and cut > len(line) // 2:
-                    lines.append(line[:cut])
-                    line = line[cut + 1:]
-                    used = sum(_width(c) for c in line)
-                else:
-                    lines.append(line)
-                    line, used = "", 0
+            used = sum(_width(c) for c in line)
+            if used + _width(ch) > width and line and ch not in _NO_LINE_START:
+                cut = len(line) if ch == " " else _break_at(line)
+                head, line = line[:cut].rstrip(" "), line[cut:]
+                lines.append(head)
                 if ch == " " and not line:
                     continue
             line += ch
-            used += w
         lines.append(line)
     return lines
+
+
+def wrap_even(text: str, width: int) -> list[str]:
+    """`text` in as few lines as `wrap(text, width)` gives, but of even length, so a name does
+    not end in a one-character line (``市科学技术奖励委员`` / ``会``)."""
+    plain = wrap(text, width)
+    total = max((sum(_width(c) for c in line) for line in plain), default=0)
+    if len(plain) <= 1:
+        return plain
+    for w in range(-(-total // len(plain)), width + 1):
+        lines = wrap(text, w)
+        if len(lines) <= len(plain):
+            return lines
+    return plain
+
+
+def _lines(lines: list[str]) -> str:
+    return "<BR/>".join(html_label_text(line) for line in lines)
 
 
 def _t(text: str, width: int | None = None, align: str = "") -> str:
@@ -83,7 +112,8 @@ def _t(text: str, width: int | None = None, align: str = "") -> str:
 def _node(n: Node) -> str:
     light = n.kind in ("start", "end")
     fg = "#FFFFFF" if light else ("#B71C1C" if n.kind == "supervision" else "#102A43")
-    cells = [f'<TD><FONT COLOR="{fg}"><B>{_t(n.label, 16)}</B></FONT></TD>']
+    cells = [f'<TD><FONT COLOR="{fg}"><B>{_lines(wrap_even(n.label, 16))}</B>'
+             "</FONT></TD>"]
     for b in n.badges:
         bg, txt = LEVEL_COLOURS.get(b.level, ("#757575", "#FFFFFF"))
         cells.append(f'<TD BGCOLOR="{bg}" STYLE="rounded" CELLPADDING="2"><FONT COLOR="{txt}" '
@@ -198,13 +228,17 @@ def to_dot(d: Diagram) -> str:
     """The DOT source of the chart. Same diagram, same text."""
     out = _graph_head(_title(d))
     out.append("  lane_root [shape=point style=invis width=0 height=0 ordering=out];")
+    lines = max((len(wrap_even(lane.title, 18)) for lane in d.lanes), default=1)
+    header_h = 14 + 16 * lines  # every lane header as tall as the tallest: lanes line up
     for lane in d.lanes:
         out.append(f"  subgraph cluster_{lane.id} {{")
         out.append('    graph [label="" style="filled" fillcolor="#F4F7FB" color="#B0BEC5" '
                    "penwidth=1 margin=14];")
         out.append(f'    {lane.id} [shape=plain style="" label=<<TABLE BORDER="0" '
-                   f'CELLPADDING="5" BGCOLOR="{DARK}"><TR><TD WIDTH="110"><FONT COLOR="#FFFFFF">'
-                   f"<B>{_t(lane.title, 16)}</B></FONT></TD></TR></TABLE>>];")
+                   f'CELLPADDING="5" BGCOLOR="{DARK}"><TR><TD WIDTH="110" HEIGHT="{header_h}">'
+                   f'<FONT COLOR="#FFFFFF"><B>{_lines(wrap_even(lane.title, 18))}</B>'
+                   "</FONT></TD></TR>"
+                   "</TABLE>>];")
         out.append(f"    {lane.id}_end [shape=point style=invis width=0.01 height=0.01];")
         for n in d.nodes_in(lane.id):
             out.append(_node(n))

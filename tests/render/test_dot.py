@@ -14,7 +14,7 @@ import pytest
 from powerflow.model import Flow
 from powerflow.overlay import Overlay
 from powerflow.render import flow_to_dot
-from powerflow.render.dot import wrap
+from powerflow.render.dot import wrap, wrap_even
 from powerflow.render.extract import extract, lane_order
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -93,3 +93,11 @@ def test_wrap_counts_cjk_double() -> None:
     assert wrap("一二三四五六", 6) == ["一二三", "四五六"]
     assert wrap("hello world again", 11) == ["hello world", "again"]
     assert wrap("a\nb", 10) == ["a", "b"]
+
+
+def test_names_wrap_evenly_and_keep_brackets_whole() -> None:
+    assert wrap_even("市科学技术奖励委员会", 18) == ["市科学技术", "奖励委员会"]
+    assert wrap_even("确定中标（成交）供应商", 16) == ["确定中标（成交）", "供应商"]
+    assert wrap_even("局务会集体决策", 16) == ["局务会集体决策"]
+    assert all(not line.startswith(("）", "，", "。")) for line in
+               wrap("对符合条件的申报不予受理，或对不符合条件的违规受理（含补正）。", 12))
