@@ -10,6 +10,7 @@ Must not: write files or run Graphviz.
 from __future__ import annotations
 
 import functools
+import html
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -165,18 +166,38 @@ def _json_for_script(value: Any) -> Markup:
     return Markup(text)  # safe: every character that could end the block is escaped
 
 
+def _e(value: Any) -> str:
+    return html.escape(clean_text(str(value)), quote=True)
+
+
+def _rows_html(rows: Sequence[dict[str, Any]], lang: str) -> Markup:
+    """The index table body, built directly (the index of a county's thousands of powers is
+    rebuilt on every publish): every value cleaned and HTML-escaped, links are generated."""
+    prefix = "" if lang == "zh" else "../"
+    page = "index.html" if lang == "zh" else "en.html"
+    out = []
+    for r in rows:
+        t = r[lang]
+        href = _e(f"{prefix}p/{r['slug']}/{page}")
+        code = _e(r["code"])
+        out.append(
+            f'<tr data-code="{code}">'
+            f'<td data-sort="{code}"><a href="{href}">{code}</a></td>'
+            f'<td data-sort="{_e(t["name"])}"><a href="{href}">{_e(t["name"])}</a></td>'
+            f'<td data-sort="{_e(t["category"])}">{_e(t["category"])}</td>'
+            f'<td data-sort="{_e(t["office"])}">{_e(t["office"])}</td>'
+            f'<td data-sort="{int(r["statutory_days"])}">{_e(t["statutory"])}</td>'
+            f'<td data-sort="{int(r["promised_days"])}">{_e(t["promised"])}</td>'
+            + "".join(f'<td data-sort="{int(r[k])}" class="num lvl-{k}">{int(r[k])}</td>'
+                      for k in ("high", "medium", "low"))
+            + "</tr>\n")
+    return Markup("".join(out))  # safe: every value above is escaped by _e or an int
+
+
 def index_page(rows: Sequence[dict[str, Any]], lang: str, department: str) -> str:
     """The index (``index.html`` for zh, ``en/index.html`` for en) of all published powers."""
     t = STRINGS[lang]
     prefix = "" if lang == "zh" else "../"
-    page = "index.html" if lang == "zh" else "en.html"
-    view = []
-    for r in rows:
-        text = r[lang]
-        view.append({**text, "code": r["code"], "high": r["high"], "medium": r["medium"],
-                     "low": r["low"], "statutory_days": r["statutory_days"],
-                     "promised_days": r["promised_days"],
-                     "href": f"{prefix}p/{r['slug']}/{page}"})
     index = [{"code": r["code"], "name": r["name_zh"], "name_en": r["name_en"],
               "category": r[lang]["category"]} for r in rows]
     columns = [("code", t["code"], "text"), ("name", t["name"], "text"),
@@ -188,4 +209,5 @@ def index_page(rows: Sequence[dict[str, Any]], lang: str, department: str) -> st
     ctx = _common(lang, prefix, "index.html", "en/index.html" if lang == "zh" else
                   "../index.html", department)
     return _env().get_template("index.html").render(
-        rows=view, columns=columns, index_json=_json_for_script(index), total_risks=total, **ctx)
+        rows_html=_rows_html(rows, lang), count=len(rows), columns=columns,
+        index_json=_json_for_script(index), total_risks=total, **ctx)

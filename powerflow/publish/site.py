@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -117,9 +118,9 @@ def _load_manifest(out: Path) -> dict[str, Any]:
 
 
 def _complete(out: Path, entry: dict[str, Any], formats: Sequence[str]) -> bool:
-    folder = out / "p" / str(entry.get("row", {}).get("slug", ""))
+    folder = os.path.join(out, "p", str(entry.get("row", {}).get("slug", "")))
     names = ["index.html", "en.html", *(f"chart.{f}" for f in formats)]
-    return folder.is_dir() and all((folder / n).is_file() for n in names)
+    return all(os.path.isfile(os.path.join(folder, n)) for n in names)
 
 
 def build_site(paths: Iterable[str], out: Path, options: SiteOptions = SiteOptions(),
@@ -174,7 +175,8 @@ def build_site(paths: Iterable[str], out: Path, options: SiteOptions = SiteOptio
     _write_index(out, powers)
     manifest = {"version": SITE_VERSION, "renderer": RENDERER_VERSION, "options": key,
                 "powers": dict(sorted(powers.items()))}
-    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")),
+                                "utf-8")
     result.published = len(powers)
     return result
 

@@ -91,3 +91,15 @@ def test_xlsx_and_csv_keep_formulas_as_text(hostile_flow: Flow, tmp_path: Path) 
     write_table([hostile_flow], tmp_path / "r.csv")
     text = (tmp_path / "r.csv").read_text("utf-8-sig")
     assert ",=HYPERLINK" not in text and "'=HYPERLINK" in text
+
+
+def test_clean_text_drops_exactly_control_and_format_characters() -> None:
+    import unicodedata
+
+    for cp in range(0x30000):
+        ch = chr(cp)
+        cat = unicodedata.category(ch)
+        if cat == "Cn" or ch in "\t\r\n":
+            continue
+        drop = cat in ("Cc", "Cs", "Co") or (cat == "Cf" and cp != 0x200D)
+        assert (clean_text(ch) == "") == drop, hex(cp)
