@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
              "verify."),
     "check": ("powerflow.cli.check:check", "Validate power files and run the rules (PF1xx-PF4xx)."),
     "rule": ("powerflow.cli.check:rule", "Print a rule's documentation page, or list all rules."),
+    "render": ("powerflow.cli.render:render", "Draw publication flowcharts (SVG, PDF, PNG)."),
+    "publish": ("powerflow.cli.publish:publish", "Build the static public site of a power list."),
+    "risk-table": ("powerflow.cli.risk_table:risk_table",
+                   "Export the risk-control table (廉政风险防控表) as XLSX or CSV."),
 }
 
 

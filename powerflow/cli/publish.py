@@ -1,0 +1,69 @@
+"""`powerflow publish flows/ -o site/`: the static public site of a power list."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .options import default_lang, jobs_option
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False), default="site",
+              show_default=True, help="Folder of the site (kept between runs: rebuilds are "
+              "incremental).")
+@click.option("--downloads", default="svg,pdf,png", show_default=True,
+              help="Chart formats offered for download on each page (svg is always made).")
+@click.option("--dpi", type=click.IntRange(36, 1200), default=150, show_default=True,
+              help="Resolution of the PNG charts.")
+@jobs_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def publish(paths: tuple[str, ...], out: str, downloads: str, dpi: int, jobs: int | None,
+            quiet: bool) -> None:
+    """Publish the power list as a static site: an index with search and sortable columns,
+    one page per power with its chart, risk table, legal basis and supervision channels, in
+    Chinese with an English version. Only valid powers are published; exit 1 when some files
+    have problems (listed), 2 when Graphviz or a CJK font is missing."""
+    from tqdm import tqdm
+
+    from ..publish import SiteOptions, build_site
+    from ..render import GraphvizError
+    from ..report import render_concise
+
+    fmts = [f.strip().lower() for f in downloads.split(",") if f.strip()]
+    bad = [f for f in fmts if f not in ("svg", "pdf", "png")]
+    if bad:
+        raise click.BadParameter(f"choose from svg, pdf, png (got {downloads!r})",
+                                 param_hint="--downloads")
+    formats = tuple(dict.fromkeys(["svg", *fmts]))
+    bar: Any = None
+
+    def start(total: int) -> None:
+        nonlocal bar
+        bar = tqdm(total=total, unit="power", desc="publish", disable=quiet or None,
+                   file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.update(done - bar.n)
+
+    try:
+        result = build_site(paths, Path(out), SiteOptions(formats, dpi, jobs), progress, start)
+    except GraphvizError as exc:
+        click.echo(f"powerflow: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        if bar is not None:
+            bar.close()
+    text = render_concise(result.diagnostics, default_lang())
+    if text:
+        click.echo(text, err=True)
+    click.echo(f"{result.out}: {result.published} powers published ({result.rendered} "
+               f"rendered, {result.kept} unchanged, {result.removed} removed)")
+    if not result.published and not result.diagnostics:
+        raise click.UsageError(f"no power files found in: {' '.join(paths)}")
+    sys.exit(1 if any(d.suppressed is None for d in result.diagnostics) else 0)

@@ -1,0 +1,210 @@
+"""Build the static public site of a power list, incrementally and in parallel.
+
+Takes paths of power files (with their catalogues) and an output folder; gives a `SiteResult`
+(pages written, powers re-rendered or kept, diagnostics). Layout of the site:
+``index.html`` (zh) and ``en/index.html``, ``p/<slug>/index.html`` / ``en.html`` with
+``chart.svg|pdf|png``, ``assets/`` (CSS, JS), ``.powerflow-site.json`` (the manifest: per file a
+content hash of the power's inputs, its catalogue, the renderer version and the options, and the
+index row). A power whose hash is unchanged and whose files exist is neither loaded nor
+re-rendered. Charts are drawn in worker processes (`powerflow.pipeline.run`).
+Only valid powers are published; invalid ones come back as diagnostics and their pages go.
+Must not: print (progress goes through the callback), or take any link from YAML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostic
+from ..loader import LoadedFlow, discover
+from ..pipeline import FileResult, duplicate_codes, run
+from ..render import RENDERER_VERSION, extract
+from ..render.batch import lane_diagnostic
+from ..render.dot import to_dot
+from ..render.graphviz_run import check_environment, render_dot
+from ..render.layout_check import LaneOrderResult
+from .pages import index_page, index_row, power_page
+
+__all__ = ["MANIFEST", "SITE_VERSION", "SiteOptions", "SiteResult", "build_site", "slug_for"]
+
+MANIFEST = ".powerflow-site.json"
+SITE_VERSION = "2"
+STATIC = Path(__file__).parent / "static"
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    formats: tuple[str, ...] = ("svg", "pdf", "png")
+    dpi: int = 150
+    jobs: int | None = None
+
+    def key(self) -> str:
+        return json.dumps({"formats": list(self.formats), "dpi": self.dpi,
+                           "renderer": RENDERER_VERSION, "site": SITE_VERSION})
+
+
+@dataclass
+class SiteResult:
+    out: Path
+    published: int = 0
+    rendered: int = 0
+    kept: int = 0
+    removed: int = 0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def slug_for(code: str) -> str:
+    """A folder name for a power code: the code itself when it is plain ASCII letters, digits,
+    `-`, `_`, else a cleaned form with a short hash so two codes never share a folder."""
+    clean = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in code)
+    if clean == code and clean:
+        return clean
+    return f"{clean.strip('_') or 'power'}-{hashlib.sha256(code.encode()).hexdigest()[:8]}"
+
+
+def _hash(path: Path, catalog: Path | None, key: str, cache: dict[Path, bytes]) -> str:
+    h = hashlib.sha256(key.encode())
+    h.update(path.read_bytes() if path.is_file() else b"<missing>")
+    if catalog is not None:
+        if catalog not in cache:
+            cache[catalog] = hashlib.sha256(catalog.read_bytes()).digest()
+        h.update(cache[catalog])
+    return h.hexdigest()
+
+
+# Worker state: set in the parent before the pool forks (see powerflow.pipeline).
+_OUT = Path(".")
+_OPTIONS = SiteOptions()
+
+
+def _publish_one(lf: LoadedFlow) -> dict[str, Any] | None:
+    """Render the chart and both pages of one valid power; give its index row and the lane
+    check (None for an invalid file)."""
+    flow = lf.flow
+    if flow is None:
+        return None
+    slug = slug_for(flow.code)
+    folder = _OUT / "p" / slug
+    diagram = extract(flow, None, "zh")
+    result = render_dot(to_dot(diagram), folder / "chart", _OPTIONS.formats, _OPTIONS.dpi,
+                        diagram.lane_ids())
+    (folder / "index.html").write_text(power_page(flow, "zh", _OPTIONS.formats), "utf-8")
+    (folder / "en.html").write_text(power_page(flow, "en", _OPTIONS.formats), "utf-8")
+    lanes = None
+    if result.lanes is not None and not result.lanes.ok:
+        lanes = {"expected": list(result.lanes.expected), "drawn": list(result.lanes.drawn),
+                 "titles": {lane.id: lane.title for lane in diagram.lanes}}
+    dept = flow.department
+    return {"row": index_row(flow, slug), "lanes": lanes,
+            "department": {"zh": dept.name if dept else (flow.info.body or ""),
+                           "en": (dept.name_en or dept.name) if dept else (flow.info.body or "")}}
+
+
+def _load_manifest(out: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {"powers": {}}
+    if not isinstance(data, dict) or not isinstance(data.get("powers"), dict):
+        return {"powers": {}}
+    return data
+
+
+def _complete(out: Path, entry: dict[str, Any], formats: Sequence[str]) -> bool:
+    folder = os.path.join(out, "p", str(entry.get("row", {}).get("slug", "")))
+    names = ["index.html", "en.html", *(f"chart.{f}" for f in formats)]
+    return all(os.path.isfile(os.path.join(folder, n)) for n in names)
+
+
+def build_site(paths: Iterable[str], out: Path, options: SiteOptions = SiteOptions(),
+               progress: Callable[[int, int], None] | None = None,
+               on_start: Callable[[int], None] | None = None) -> SiteResult:
+    """Publish every valid power under `paths` into `out` (see the module docstring)."""
+    global _OUT, _OPTIONS
+    check_environment()
+    out.mkdir(parents=True, exist_ok=True)
+    result = SiteResult(out)
+    manifest = _load_manifest(out)
+    old: dict[str, Any] = manifest["powers"]
+    key = options.key()
+    cat_cache: dict[Path, bytes] = {}
+    current: dict[str, str] = {}
+    todo: list[str] = []
+    for path, catalog in discover(paths):
+        digest = _hash(path, catalog, key, cat_cache)
+        current[str(path)] = digest
+        entry = old.get(str(path))
+        if entry and entry.get("hash") == digest and _complete(out, entry, options.formats):
+            continue
+        todo.append(str(path))
+    if on_start:
+        on_start(len(todo))
+    _OUT, _OPTIONS = out, options
+    ran = run(todo, _publish_one, jobs=options.jobs, progress=progress) if todo else None
+    powers: dict[str, Any] = {p: old[p] for p in current if p not in todo and p in old}
+    result.kept = len(powers)
+    if ran is not None:
+        result.diagnostics.extend(d for c in ran.catalogs.values() for d in c.diagnostics)
+        for fr in ran.files:
+            result.diagnostics.extend(fr.diagnostics)
+            if fr.value is None:
+                continue
+            value = fr.value
+            powers[fr.path] = {"hash": current[fr.path], "row": value["row"],
+                               "department": value["department"]}
+            result.rendered += 1
+            lanes = value["lanes"]
+            if lanes:
+                result.diagnostics.append(lane_diagnostic(
+                    fr.path, value["row"]["code"],
+                    LaneOrderResult(tuple(lanes["expected"]), tuple(lanes["drawn"])),
+                    lanes["titles"]))
+    dup_input: list[FileResult[None]] = [FileResult(p, e["row"]["code"], (), None) for p, e in sorted(powers.items())]
+    dups = duplicate_codes(dup_input)
+    result.diagnostics.extend(dups)
+    for d in dups:
+        powers.pop(d.location.file, None)
+    _remove_stale(out, old, powers, result)
+    _write_index(out, powers)
+    manifest = {"version": SITE_VERSION, "renderer": RENDERER_VERSION, "options": key,
+                "powers": dict(sorted(powers.items()))}
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")),
+                                "utf-8")
+    result.published = len(powers)
+    return result
+
+
+def _remove_stale(out: Path, old: dict[str, Any], powers: dict[str, Any],
+                  result: SiteResult) -> None:
+    live = {e["row"]["slug"] for e in powers.values()}
+    for entry in old.values():
+        slug = entry.get("row", {}).get("slug")
+        if isinstance(slug, str) and slug and slug not in live and slug == slug_for(
+                entry["row"].get("code", "")):
+            folder = out / "p" / slug
+            if folder.is_dir():
+                shutil.rmtree(folder)
+                result.removed += 1
+
+
+def _write_index(out: Path, powers: dict[str, Any]) -> None:
+    rows = sorted((e["row"] for e in powers.values()), key=lambda r: r["code"])
+    depts = [e.get("department", {}) for e in powers.values()]
+    assets = out / "assets"
+    assets.mkdir(exist_ok=True)
+    for f in STATIC.iterdir():
+        if f.suffix in (".css", ".js", ".svg"):
+            shutil.copyfile(f, assets / f.name)
+    for lang, target in (("zh", out / "index.html"), ("en", out / "en" / "index.html")):
+        names = sorted({d.get(lang, "") for d in depts if d.get(lang)})
+        department = names[0] if len(names) == 1 else ("、" if lang == "zh" else ", ").join(names)
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(index_page(rows, lang, department), "utf-8")
+

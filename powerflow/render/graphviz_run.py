@@ -1,0 +1,150 @@
+"""Run Graphviz: DOT text → SVG / PDF / PNG files, with the lane order checked.
+
+Takes DOT text (from `powerflow.render.dot`), an output stem, formats and a PNG dpi; gives the
+written files and the lane-order check. Checks first that `dot` and a CJK font are installed
+(without one Graphviz exits 0 and draws empty boxes) and raises `GraphvizMissing` saying what to
+install. SVG and PDF (and the `-Tjson` layout used by the check) come from one `dot` run; PNG
+comes from a second run on a copy of the graph with `dpi` set (on the graph itself it would
+scale SVG and PDF too), through `png:cairo`, with a pHYs chunk so the dpi is recorded.
+Must not: build DOT, or pass anything but the DOT text on stdin to the program.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import struct
+import subprocess
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .layout_check import LaneOrderResult, check_lane_order
+
+__all__ = [
+    "FORMATS",
+    "GraphvizError",
+    "GraphvizMissing",
+    "RenderResult",
+    "check_environment",
+    "render_dot",
+    "set_png_dpi",
+]
+
+FORMATS = ("svg", "pdf", "png")
+INSTALL = ("install Graphviz and a CJK font: `apt-get install graphviz fonts-noto-cjk` "
+           "(Debian/Ubuntu; `fonts-wqy-microhei` is a small fallback), `brew install graphviz` "
+           "and a Noto Sans CJK SC font on macOS, or run `make setup`")
+TIMEOUT = 300
+
+
+class GraphvizError(RuntimeError):
+    """Graphviz failed on a chart (the message carries its stderr)."""
+
+
+class GraphvizMissing(GraphvizError):
+    """`dot` or a CJK font is not installed; the message says what to install."""
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    files: dict[str, Path]
+    lanes: LaneOrderResult | None = None
+    retried: bool = False
+    warnings: tuple[str, ...] = field(default=())
+
+
+@functools.cache
+def check_environment() -> str:
+    """The path of `dot`, after checking that a CJK font is installed; raises
+    `GraphvizMissing` otherwise."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise GraphvizMissing(f"Graphviz's `dot` program was not found on PATH: {INSTALL}")
+    fc = shutil.which("fc-list")
+    if fc is None:
+        raise GraphvizMissing("fontconfig's `fc-list` was not found, so no CJK font can be "
+                              f"checked for (Chinese text would be drawn as empty boxes): {INSTALL}")
+    out = subprocess.run([fc, ":lang=zh", "family"], capture_output=True, text=True,
+                         timeout=60, check=False).stdout
+    if not out.strip():
+        raise GraphvizMissing("no font with Chinese glyphs is installed (`fc-list :lang=zh` "
+                              f"is empty), so charts would show empty boxes: {INSTALL}")
+    return dot
+
+
+def _run(dot: str, args: list[str], source: str) -> bytes:
+    try:
+        proc = subprocess.run([dot, *args], input=source.encode("utf-8"), capture_output=True,
+                              timeout=TIMEOUT, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise GraphvizError(f"Graphviz took longer than {TIMEOUT} s on one chart") from exc
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip()
+        raise GraphvizError(f"Graphviz failed (exit {proc.returncode}): {err[:2000]}")
+    return proc.stdout
+
+
+def _with_graph_attrs(source: str, attrs: str) -> str:
+    """`source` with `attrs` added to its first `graph [` statement (our DOT always has one)."""
+    return source.replace("graph [", f"graph [{attrs} ", 1)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def set_png_dpi(png: bytes, dpi: int) -> bytes:
+    """`png` with one pHYs chunk saying `dpi` (pixels per metre, unit 1) right after IHDR."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise GraphvizError("Graphviz did not write a PNG file")
+    out = [png[:8]]
+    pos = 8
+    ppm = round(dpi / 0.0254)
+    while pos < len(png):
+        length = struct.unpack(">I", png[pos:pos + 4])[0]
+        kind = png[pos + 4:pos + 8]
+        end = pos + 12 + length
+        if kind != b"pHYs":
+            out.append(png[pos:end])
+        if kind == b"IHDR":
+            out.append(_chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1)))
+        pos = end
+    return b"".join(out)
+
+
+def render_dot(source: str, stem: Path, formats: Sequence[str] = ("svg",), dpi: int = 150,
+               lane_ids: Sequence[str] | None = None) -> RenderResult:
+    """Write `stem.<fmt>` for each format. When `lane_ids` is given the lane order is checked
+    on the same layout; if dot reordered the lanes the chart is laid out once more with full
+    crossing minimisation and checked again (the result says whether it still differs)."""
+    dot = check_environment()
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown chart format(s): {', '.join(unknown)}")
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    files = {f: stem.with_name(f"{stem.name}.{f}") for f in FORMATS if f in formats}
+    vector = [f for f in ("svg", "pdf") if f in files]
+
+    def layout(src: str) -> LaneOrderResult | None:
+        args: list[str] = []
+        for f in vector:
+            args += [f"-T{f}", f"-o{files[f]}"]
+        if lane_ids:
+            args.append("-Tjson0")
+        if not args:
+            return None
+        out = _run(dot, args, src)
+        return check_lane_order(out, lane_ids) if lane_ids else None
+
+    lanes = layout(source) if vector or lane_ids else None
+    retried = False
+    if lanes is not None and not lanes.ok:
+        source = _with_graph_attrs(source, "mclimit=1 remincross=true")
+        lanes = layout(source)
+        retried = True
+    if "png" in files:
+        png = _run(dot, ["-Tpng:cairo"], _with_graph_attrs(source, f"dpi={int(dpi)}"))
+        files["png"].write_bytes(set_png_dpi(png, int(dpi)))
+    return RenderResult(files, lanes, retried)
