@@ -1,7 +1,7 @@
 """Render many power files at once (the `render` command's library half).
 
 Takes paths, an output folder and chart options; loads every file, renders the valid ones and
-gives the files written plus diagnostics: the load problems of invalid files and PF601
+gives the files written plus diagnostics: the load problems of invalid files and PF701
 (lanes-reordered) when Graphviz did not keep the lane order even after a retry.
 Must not: print, exit, or render a file that failed to load.
 """
@@ -44,7 +44,7 @@ def lane_diagnostic(path: str, code: str, lanes: LaneOrderResult,
     want = " | ".join(titles.get(i, i) for i in lanes.expected)
     got = " | ".join(titles.get(i, i) for i in lanes.drawn)
     return Diagnostic(
-        "PF601", Severity.WARNING, Location(path, 1, 1),
+        "PF701", Severity.WARNING, Location(path, 1, 1),
         Text(f"Graphviz drew the lanes of {code} out of order: {got} (wanted {want})",
              f"{code} 的泳道顺序被 Graphviz 打乱：{got}（应为 {want}）"),
         Text("Give the order explicitly with --lanes or `lanes:` in the file, or split a lane "

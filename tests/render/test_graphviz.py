@@ -146,4 +146,4 @@ def test_sample_catalogue_renders(tmp_path: Path) -> None:
 
     result = render_paths([FLOWS], tmp_path, ["svg"])
     assert result.rendered >= 1 and result.rendered == result.loaded
-    assert [d for d in result.diagnostics if d.code == "PF601"] == []
+    assert [d for d in result.diagnostics if d.code == "PF701"] == []
