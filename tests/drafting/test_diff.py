@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -252,7 +253,10 @@ def test_html_escapes_user_text() -> None:
     n = Side("new", {"T": LoadedFlow("n", flow(edit), {}, ())})
     r = review(o, n)
     page = render_html(r, "zh")
-    assert "<img" not in page and "&lt;img src=x" in page and "<b>x</b>" not in page
+    assert "<img src=x" not in page and "&lt;img src=x" in page and "<b>x</b>" not in page
+    # the only images are our charts, embedded as data URIs (nothing in an <img> can run)
+    for tag in re.findall(r"<img\b[^>]*>", page):
+        assert re.search(r'\ssrc="data:image/(svg\+xml|png);base64,', tag), tag
     assert "新增风险点" in render_text(r, "zh") and '"risk-added"' in render_json(r)
 
 
