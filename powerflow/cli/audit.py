@@ -4,30 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any
 
 import click
 
 from .options import default_lang, lang_option
-
-
-def _chart_svg(flow: Any, overlay: Any, lang: str) -> tuple[str | None, str]:
-    """The flowchart with the audit's overlay, as SVG text, when the chart renderer
-    (`powerflow.render`) and Graphviz are available; else None and the reason."""
-    try:
-        from ..render import GraphvizError, render_flow  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None, "the chart renderer (powerflow.render) is not installed"
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            res = render_flow(flow, Path(tmp) / "chart", ("svg",), lang=lang, overlay=overlay)
-            text = Path(res[0].files["svg"]).read_text(encoding="utf-8")
-    except GraphvizError as exc:
-        return None, str(exc)
-    start = text.find("<svg")
-    return (text[start:] if start >= 0 else text), ""
 
 
 @click.command()
@@ -54,6 +35,7 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     separated steps done by one person, overdue steps and cases (working days), unfinished
     cases. Exit 0 when no deviation is found, 1 when some are, 2 when the input is unusable.
     """
+    from ..render import chart_svg
     from ..replay.audit import audit as run_audit
     from ..replay.report import (
         DEVIATION_HEADERS,
@@ -78,7 +60,7 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     result = run_audit(inputs.flow, inputs.log, inputs.mapping, progress=show)
     svg = None
     if chart and (fmt == "html" or out):
-        svg, why = _chart_svg(inputs.flow, result.overlay(), lang)
+        svg, why = chart_svg(inputs.flow, result.overlay(), lang)
         if svg is None:
             click.echo(("未绘制流程图：" if lang.startswith("zh") else "no chart: ") + why, err=True)
     if fmt == "json":

@@ -91,9 +91,15 @@ def simulate(flow: str, case: str | None, fmt: str, lang: str | None, output: st
                    "按未办结办件审计", err=True)
         sys.exit(2)
     audit = audit_case(fl.compiled, loaded, yellow_at=yellow_at, as_of=when)
-    render = {"text": render_audit_text, "json": render_audit_json,
-              "html": render_audit_html}[fmt]
-    text = render(audit, lang)
+    if fmt == "html":
+        from ..render import chart_svg
+
+        svg, why = chart_svg(fl.compiled.flow, audit.overlay(lang), lang)
+        if svg is None:
+            click.echo(("未绘制流程图：" if lang == "zh" else "no chart: ") + why, err=True)
+        text = render_audit_html(audit, lang, svg, why or None)
+    else:
+        text = {"text": render_audit_text, "json": render_audit_json}[fmt](audit, lang)
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
     else:

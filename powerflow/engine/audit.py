@@ -80,7 +80,7 @@ class CaseAudit:
     def has_findings(self) -> bool:
         return any(d.suppressed is None for d in self.diagnostics)
 
-    def overlay(self) -> Overlay:
+    def overlay(self, lang: str = "zh") -> Overlay:
         """The path drawn over the flowchart: taken edges with counts, steps coloured by time."""
         counts = Counter(self.edges)
         colors = {"red": "bad", "yellow": "warn"}
@@ -88,8 +88,9 @@ class CaseAudit:
         for v in self.path:
             steps[v.step] = colors.get(v.status, steps.get(v.step, "path"))
         notes = {v.step: f"{v.days}/{limit_days(v.limit)}" for v in self.path if v.limit is not None}
-        risk_notes = {r.risk: "缺少留痕: " + "、".join(c.name for c in r.missing)
-                      for r in self.risks if r.missing}
+        missing = "缺少留痕：" if lang == "zh" else "evidence missing: "
+        risk_notes = {r.risk: missing + ("、" if lang == "zh" else ", ").join(
+            c.name for c in r.missing) for r in self.risks if r.missing}
         return Overlay(edge_counts=dict(counts), edge_colors=dict.fromkeys(counts, "path"),
                        step_colors=steps, step_notes=notes, risk_notes=risk_notes,
                        caption=f"{self.case_id}: {self.outcome or self.step}")

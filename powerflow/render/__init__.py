@@ -8,6 +8,7 @@ Must not: load files, print, or decide exit codes.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +34,7 @@ __all__ = [
     "GraphvizError",
     "GraphvizMissing",
     "RenderResult",
+    "chart_svg",
     "check_environment",
     "extract",
     "flow_to_dot",
@@ -64,3 +66,19 @@ def render_flow(flow: Flow, stem: Path, formats: Sequence[str] = ("svg",), dpi: 
         results.append(render_dot(risk_table_dot(table), stem.with_name(stem.name + "-risks"),
                                   formats, dpi))
     return results
+
+
+def chart_svg(flow: Flow, overlay: Overlay | None = None, lang: str = "zh",
+              risk_table: str = "inline") -> tuple[str | None, str]:
+    """The chart of `flow` (with `overlay` drawn on) as SVG text for embedding in a report,
+    or None and the reason (Graphviz or a CJK font missing). Reports embed it as an image or
+    inline SVG that the renderer escaped; the XML prologue is dropped."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="powerflow-chart-") as tmp:
+            res = render_flow(flow, Path(tmp) / "chart", ("svg",), lang=lang,
+                              risk_table=risk_table, overlay=overlay)
+            text = Path(res[0].files["svg"]).read_text(encoding="utf-8")
+    except GraphvizError as exc:
+        return None, str(exc)
+    start = text.find("<svg")
+    return (text[start:] if start >= 0 else text), ""

@@ -7,6 +7,7 @@ the case or the flow is HTML-escaped. Must not: decide what is a finding or set 
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ _L = {
     "controls": ("Controls", "防控措施"), "findings": ("Findings", "发现的问题"),
     "none": ("none", "无"), "clean": ("No findings.", "未发现问题。"),
     "as_of": ("as of", "截至"),
+    "chart": ("The path on the flowchart", "办理路径流程图"),
 }
 _STATUS_ZH = {"green": "绿", "yellow": "黄", "red": "红", "": ""}
 _CLOCK_ZH = {"counts": "计时", "paused": "暂停", "excluded": "不计入"}
@@ -113,8 +115,21 @@ text-align:left}th{background:#eee}.red{background:#f8d0d0}.yellow{background:#f
 @media print{body{margin:0}}"""
 
 
-def render_audit_html(a: CaseAudit, lang: str = "en") -> str:
-    """A standalone page (no scripts): summary, path table, risk table, findings."""
+def _chart(svg: str | None, note: str | None, lang: str) -> str:
+    """The flowchart with the case's path, embedded as an image (nothing in it can run)."""
+    if svg is None:
+        return f"<p>{html.escape(note)}</p>" if note else ""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    alt = html.escape(_t("chart", lang))
+    return (f"<h2>{alt}</h2>"
+            f'<p><img src="data:image/svg+xml;base64,{data}" alt="{alt}" style="max-width:100%"></p>')
+
+
+def render_audit_html(a: CaseAudit, lang: str = "en", chart_svg: str | None = None,
+                      chart_note: str | None = None) -> str:
+    """A standalone page (no scripts): summary, the flowchart with the path taken drawn on it
+    (when `chart_svg`, from `powerflow.render.chart_svg`, is given; else `chart_note` says
+    why not), path table, risk table, findings."""
     e = html.escape
     head = "".join(f"<p>{e(line)}</p>" for line in _head(a, lang))
     th = "".join(f"<th>{e(c)}</th>" for c in _cols(lang))
@@ -133,7 +148,8 @@ def render_audit_html(a: CaseAudit, lang: str = "en") -> str:
     title = f"{a.case_id} — {a.power} {a.power_name}"
     return (f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head>'
             f'<meta charset="utf-8"><title>{e(title)}</title><style>{_CSS}</style></head><body>'
-            f"<h1>{e(title)}</h1>{head}<h2>{e(_t('path', lang))}</h2>"
+            f"<h1>{e(title)}</h1>{head}{_chart(chart_svg, chart_note, lang)}"
+            f"<h2>{e(_t('path', lang))}</h2>"
             f"<table><tr>{th}</tr>{body}</table>"
             f"<h2>{e(_t('risks', lang))}</h2><table><tr><th>{e(_t('risk', lang))}</th>"
             f"<th>{e(_t('step', lang))}</th><th>{e(_t('controls', lang))}</th></tr>{risks}</table>"

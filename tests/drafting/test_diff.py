@@ -372,7 +372,6 @@ def test_html_charts_side_by_side(monkeypatch: pytest.MonkeyPatch) -> None:
     """With a renderer present the OLD and NEW charts are embedded as images, drawn with the
     review's overlays; without one, the page says why."""
     import base64
-    import types
 
     from powerflow.drafting.diffsource import Side
     from powerflow.loader import LoadedFlow
@@ -382,21 +381,20 @@ def test_html_charts_side_by_side(monkeypatch: pytest.MonkeyPatch) -> None:
         d["risks"]["R2"]["responsible"] = "director"
     sides = (Side("old", {"T": LoadedFlow("o", flow(), {}, ())}),
              Side("new", {"T": LoadedFlow("n", flow(drop), {}, ())}))
-    monkeypatch.setitem(__import__("sys").modules, "powerflow.render", None)
+    import powerflow.render as render
+
+    monkeypatch.setattr(render, "chart_svg",
+                        lambda flow, overlay, lang: (None, "Graphviz is not installed"))
     page = render_html(review(*sides), "en")
     assert "side-by-side charts go here" in page and "not installed" in page
     drawn: list[dict[str, str]] = []
 
-    def render_flow(flow: m.Flow, stem: Path, formats: tuple[str, ...], lang: str,
-                    overlay: Any) -> list[object]:
+    def chart_svg(flow: m.Flow, overlay: Any, lang: str) -> tuple[str, str]:
         drawn.append(dict(overlay.step_colors))
-        stem.with_name(stem.name + ".svg").write_text(
-            f"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script>{flow.code}</svg>",
-            encoding="utf-8")
-        return []
-    fake = types.ModuleType("powerflow.render")
-    fake.render_flow = render_flow  # type: ignore[attr-defined]
-    monkeypatch.setitem(__import__("sys").modules, "powerflow.render", fake)
+        return (f"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script>{flow.code}"
+                "</svg>", "")
+
+    monkeypatch.setattr(render, "chart_svg", chart_svg)
     page = render_html(review(*sides), "zh")
     assert page.count("data:image/svg+xml;base64,") == 2 and "<script>" not in page
     assert drawn == [{}, {"decide": "bad"}]
