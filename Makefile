@@ -26,8 +26,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 setup: system $(VENV)/.installed
 
 demo: setup
-	$(BIN)/powerflow validate flows/
-	@echo "powerflow: the sample catalogue in flows/ is valid."
+	@bash examples/demo.sh
 
 lint: setup
 	$(BIN)/ruff check powerflow tests
