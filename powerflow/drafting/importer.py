@@ -1,7 +1,7 @@
 """`import-xlsx`: a power-list spreadsheet → one power file per row.
 
 Takes a spreadsheet path (XLSX or CSV), a `HeaderMapping`, an output folder and options; gives an
-`ImportResult`: the files written, and every problem as a `Diagnostic` (PF601-PF608) naming the
+`ImportResult`: the files written, and every problem as a `Diagnostic` (PF601-PF608, PF610) naming the
 row and column. Each file holds the row's metadata and its category's standard skeleton (see
 `templates`), uses the catalogue's actors when the output folder has a `catalog.yaml`, and is
 loaded back with the strict loader before it is written, so every file written is valid.
@@ -136,7 +136,7 @@ def _write(rp: RowPower, src: str, out: Path, catalog: m.Catalog | None, cat_pat
     target = out / file_name(rp.info.code)
     if target.exists() and not force:
         result.diagnostics.append(_err(
-            "PF608", "file-exists", src, f"{target} exists and was left as it is (row {rp.row})",
+            "PF610", "file-exists", src, f"{target} exists and was left as it is (row {rp.row})",
             f"{target} 已存在，未覆盖（第 {rp.row} 行）",
             Text("Use --force to overwrite it.", "如需覆盖，请加 --force。"), Severity.WARNING,
             rp.row))

@@ -180,7 +180,7 @@ def test_existing_files_kept_unless_forced(tmp_path: Path, out_dir: Path) -> Non
     target = out_dir / "kj-xk-0001.yaml"
     target.write_text(target.read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
     again = import_list(src, out_dir)
-    assert "PF608" in {d.code for d in again.diagnostics}
+    assert "PF610" in {d.code for d in again.diagnostics}
     assert target.read_text(encoding="utf-8").endswith("# mine\n")
     import_list(src, out_dir, force=True)
     assert not target.read_text(encoding="utf-8").endswith("# mine\n")

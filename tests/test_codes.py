@@ -1,0 +1,33 @@
+"""Diagnostic codes are unique across the project: one code, one meaning, one name."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE_NAME = re.compile(r'"(PF\d{3})",\s*(?:Severity\.\w+,\s*)?(?:[^"]*?)?"([a-z][a-z0-9]+(?:-[a-z0-9]+)+)"')
+
+
+def test_every_code_family_is_documented() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    codes = set()
+    for path in (ROOT / "powerflow").rglob("*.py"):
+        codes |= set(re.findall(r'"(PF\d{3})"', path.read_text(encoding="utf-8")))
+    assert codes, "no codes found: the scan is broken"
+    families = re.findall(r"\| (PF\d{3})(?:-(PF\d{3}))? \|", text)
+    ranges = [(int(a[2:]), int((b or a)[2:])) for a, b in families]
+    undocumented = sorted(c for c in codes if not any(lo <= int(c[2:]) <= hi for lo, hi in ranges))
+    assert undocumented == []
+
+
+def test_a_code_has_one_name() -> None:
+    """The same code must not be given two different kebab-case names in two places."""
+    names: dict[str, set[str]] = defaultdict(set)
+    for path in (ROOT / "powerflow").rglob("*.py"):
+        for code, name in CODE_NAME.findall(path.read_text(encoding="utf-8")):
+            names[code].add(name)
+    assert names, "no (code, name) pairs found: the scan is broken"
+    clashes = {c: sorted(n) for c, n in names.items() if len(n) > 1}
+    assert clashes == {}
