@@ -34,6 +34,7 @@ __all__ = [
     "load_catalog",
     "load_flow",
     "load_flow_text",
+    "load_flow_with_catalog",
     "pydantic_diagnostics",
 ]
 
@@ -282,6 +283,18 @@ def load_flow(path: str | os.PathLike[str], catalog: m.Catalog | None = None,
     if raw is None:
         return LoadedFlow(str(p), None, {}, tuple(diags), catalog_path)
     return load_flow_text(raw, str(p), catalog, limits, catalog_path)
+
+
+def load_flow_with_catalog(path: str | os.PathLike[str], limits: Limits = Limits()
+                           ) -> tuple[LoadedFlow, tuple[Diagnostic, ...]]:
+    """Load one power file with the catalogue found for it (`find_catalog`): the loaded file,
+    and the catalogue's own diagnostics (empty when there is no catalogue)."""
+    p = Path(path)
+    cat_path = find_catalog(p) if p.exists() else None
+    if cat_path is None:
+        return load_flow(p, None, limits), ()
+    lc = load_catalog(cat_path, limits)
+    return load_flow(p, lc.catalog, limits, str(cat_path)), lc.diagnostics
 
 
 # ----------------------------------------------------------------------------- discovery

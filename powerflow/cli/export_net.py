@@ -19,15 +19,13 @@ from .options import default_lang, lang_option
 @lang_option
 def export_net(flow: str, fmt: str, out: str | None, lang: str | None) -> None:
     """Export a flow for process-mining tools (PNML place/transition net, or BPMN 2.0 XML)."""
-    from ..loader import find_catalog, load_catalog, load_flow
+    from ..loader import load_flow_with_catalog
     from ..replay.net import to_bpmn, to_pnml
     from ..report import render_concise
 
-    cat = find_catalog(Path(flow))
-    catalog = load_catalog(cat).catalog if cat else None
-    lf = load_flow(flow, catalog)
+    lf, cat_diags = load_flow_with_catalog(flow)
     if lf.flow is None:
-        click.echo(render_concise(list(lf.diagnostics), lang or default_lang()), err=True)
+        click.echo(render_concise([*cat_diags, *lf.diagnostics], lang or default_lang()), err=True)
         sys.exit(2)
     text = to_pnml(lf.flow) if fmt == "pnml" else to_bpmn(lf.flow)
     if out:

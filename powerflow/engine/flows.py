@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
-from ..loader import discover, load_catalog, load_flow
+from ..loader import discover, load_flow_with_catalog
 from ..source import read_yaml
 from .compile import CompiledFlow, compile_flow
 
@@ -42,15 +42,8 @@ def load_compiled(path: str | os.PathLike[str]) -> FlowLoad:
     hit = _CACHE.get(key)
     if hit is not None:
         return hit
-    ((flow_path, cat_path),) = list(discover([p])) or [(p, None)]
-    diags: list[Diagnostic] = []
-    catalog = None
-    if cat_path is not None:
-        lc = load_catalog(cat_path)
-        diags += lc.diagnostics
-        catalog = lc.catalog
-    lf = load_flow(flow_path, catalog, catalog_path=str(cat_path) if cat_path else None)
-    diags += lf.diagnostics
+    lf, cat_diags = load_flow_with_catalog(p)
+    diags: list[Diagnostic] = [*cat_diags, *lf.diagnostics]
     compiled = compile_flow(lf.flow) if lf.flow is not None else None
     result = FlowLoad(str(p), compiled, tuple(diags))
     if compiled is not None:

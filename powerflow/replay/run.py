@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, Severity
-from ..loader import find_catalog, load_catalog, load_flow
+from ..loader import load_flow_with_catalog
 from ..logs.eventlog import EventLog
 from ..logs.mapping import LogMapping, default_mapping, load_mapping, mapping_path_for
 from ..logs.readers import LogReadError, read_log
@@ -37,15 +37,8 @@ class AuditInputs:
 
 def load_inputs(flow_path: str | Path, log_path: str | Path,
                 mapping_path: str | Path | None = None) -> AuditInputs:
-    diags: list[Diagnostic] = []
-    cat_path = find_catalog(Path(flow_path))
-    catalog = None
-    if cat_path is not None:
-        lc = load_catalog(cat_path)
-        diags += lc.diagnostics
-        catalog = lc.catalog
-    lf = load_flow(flow_path, catalog, catalog_path=str(cat_path) if cat_path else None)
-    diags += lf.diagnostics
+    lf, cat_diags = load_flow_with_catalog(flow_path)
+    diags: list[Diagnostic] = [*cat_diags, *lf.diagnostics]
     if lf.flow is None:
         return AuditInputs(None, None, None, diags)
     mp = Path(mapping_path) if mapping_path else mapping_path_for(flow_path)
