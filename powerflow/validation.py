@@ -268,11 +268,17 @@ def pydantic_diagnostics(exc: ValidationError, data: Any, source: SourceMap, fil
         if bucket == "extra":
             key = str(loc[-1]) if loc else "?"
             parent = _model_at(root, loc[:-1])
-            en_dym, zh_dym = did_you_mean(key, _field_names(parent) if parent else [])
+            head, colon, _ = key.partition("：")
+            en_dym, zh_dym = did_you_mean(head if colon else key,
+                                          _field_names(parent) if parent else [])
+            hint = (Text(f"The key and its value are joined by a full-width colon (：): write "
+                         f"`{head}: …` with an ASCII colon and a space.",
+                         f"键和值之间用了全角冒号（：），请改为半角冒号加空格：`{head}: …`。")
+                    if colon else Text("Remove it or correct its spelling.", "删除该键或更正拼写。"))
             out.append(_err("PF003", "unknown-key", locate(source, loc, file, key=True),
                             f"unknown key {key!r} in {_dotted(loc[:-1]) or 'the file'}{en_dym}",
                             f"{_dotted(loc[:-1]) or '文件顶层'} 中有未知的键 {key!r}{zh_dym}",
-                            Text("Remove it or correct its spelling.", "删除该键或更正拼写。")))
+                            hint))
             continue
         if bucket.startswith("missing:"):
             missing = bucket.split(":", 1)[1]

@@ -119,3 +119,15 @@ def test_cli_process_never_shows_a_traceback(cli_process, tmp_path: Path) -> Non
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout
     assert "PF010" in proc.stdout and "PF009" in proc.stdout
+
+
+def test_full_width_colon_inside_braces_gets_its_own_hint(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from powerflow.loader import load_flow
+
+    f = tmp_path / "p.yaml"
+    f.write_text("power: {code: X-1, name: 测试, category: 行政许可}\n"
+                 "actors: {a: {name: 申请人, kind: external}}\n"
+                 "steps:\n  s: {name：申请, actor: a, kind: start}\n", encoding="utf-8")
+    (d,) = [d for d in load_flow(f).diagnostics if d.code == "PF003"]
+    assert (d.location.line, d.location.column) == (4, 7)
+    assert "'name'" in d.message.en and d.hint is not None and "全角冒号" in d.hint.zh
