@@ -10,7 +10,7 @@ help:
 	@echo "make demo   - set up everything and run powerflow on the sample catalogue (flows/)"
 	@echo "make test   - set up everything and run the linters and the test suite"
 	@echo "make bench  - run the benchmarks in tests/bench and print their tables"
-	@echo "make docs   - build the user guide (docs/, mkdocs.yml) as a static site in site/"
+	@echo "make docs   - build the user guide (docs/, mkdocs.yml) as a static site in out/docs/"
 
 system:
 	@bash .ci/system-packages.sh
