@@ -23,7 +23,7 @@ from pathlib import Path
 from . import __version__
 from .cache import ResultCache
 from .diagnostics import Diagnostic, sort_key
-from .loader import LoadedCatalog, LoadedFlow, discover, load_catalog
+from .loader import LoadedFlow, discover, explicit_catalogs, load_catalog
 from .pipeline import FileResult, duplicate_codes, run
 from .rules import Config, check_loaded
 from .source import Limits
@@ -130,7 +130,7 @@ def check_paths(paths: Iterable[str | os.PathLike[str]], config: Config, jobs: i
         salt = f"{code_fingerprint()}|{config.fingerprint()}|{limits}"
         cache = ResultCache(cache_dir, salt)
     found = _discover(roots, cache)
-    catalogs: dict[str, LoadedCatalog] = {}
+    catalogs = {c: load_catalog(c, limits) for c in explicit_catalogs(roots)}
     catalog_bytes: dict[str, bytes | None] = {}
     for _, cat in found:
         if cat and cat not in catalogs:

@@ -29,6 +29,7 @@ __all__ = [
     "LoadedCatalog",
     "LoadedFlow",
     "discover",
+    "explicit_catalogs",
     "find_catalog",
     "is_flow_file",
     "load_catalog",
@@ -339,6 +340,19 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, Pa
                 if f.parent not in cache:
                     cache[f.parent] = find_catalog(f)
                 yield f, cache[f.parent]
+        elif p.name == CATALOG_NAME and p.is_file():
+            continue  # a catalogue named on the command line: see `explicit_catalogs`
         elif p not in seen:
             seen.add(p)
             yield p, (find_catalog(p) if p.exists() else None)
+
+
+def explicit_catalogs(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Catalogue files named directly among `paths` (as `find_catalog` names them), so that
+    commands check them as catalogues rather than as power files."""
+    out: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.name == CATALOG_NAME and p.is_file() and str(p.resolve()) not in out:
+            out.append(str(p.resolve()))
+    return out

@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from .diagnostics import Diagnostic, Location, Severity, Text
-from .loader import LoadedCatalog, LoadedFlow, discover, load_catalog, load_flow
+from .loader import (
+    LoadedCatalog,
+    LoadedFlow,
+    discover,
+    explicit_catalogs,
+    load_catalog,
+    load_flow,
+)
 from .source import Limits
 
 __all__ = ["FileResult", "RunResult", "default_jobs", "load_all", "run"]
@@ -86,8 +93,9 @@ def run(paths: Iterable[str | os.PathLike[str]], stage: Callable[[LoadedFlow], T
     `LoadedFlow` even when loading failed (then `flow` is None). `progress(done, total)` is
     called in the parent as results arrive."""
     global _STAGE, _LIMITS
+    paths = list(paths)
     found = list(discover(paths))
-    catalogs: dict[str, LoadedCatalog] = {}
+    catalogs = {c: load_catalog(c, limits) for c in explicit_catalogs(paths)}
     items: list[tuple[str, str | None]] = []
     for flow_path, cat_path in found:
         key = str(cat_path) if cat_path else None

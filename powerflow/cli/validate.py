@@ -30,7 +30,7 @@ def validate(paths: tuple[str, ...], fmt: str, lang: str | None, jobs: int | Non
     lang = lang or default_lang()
     result: RunResult[None] = run(paths, None, jobs=jobs, limits=Limits(max_bytes=max_bytes))
     diags = result.diagnostics
-    if not result.files and not diags:
+    if not result.files and not result.catalogs and not diags:
         raise click.UsageError(f"no power files found in: {' '.join(paths)}")
     files = len(result.files) + len(result.catalogs)
     if fmt == "json":

@@ -131,3 +131,18 @@ def test_full_width_colon_inside_braces_gets_its_own_hint(tmp_path) -> None:  # 
     (d,) = [d for d in load_flow(f).diagnostics if d.code == "PF003"]
     assert (d.location.line, d.location.column) == (4, 7)
     assert "'name'" in d.message.en and d.hint is not None and "全角冒号" in d.hint.zh
+
+
+def test_a_catalogue_named_on_the_command_line_is_checked_as_a_catalogue(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    flows = Path(__file__).resolve().parents[2] / "flows"
+    res = cli("validate", str(flows / "catalog.yaml"), "--lang", "en")
+    assert res.exit_code == 0 and "1 file checked: 0 error(s)" in res.output
+    res = cli("check", str(flows / "catalog.yaml"), str(flows), "--no-cache", "--lang", "en")
+    assert res.exit_code == 0 and "PF006" not in res.output
+    broken = tmp_path / "catalog.yaml"
+    broken.write_text((flows / "catalog.yaml").read_text(encoding="utf-8").replace(
+        "kind: external", "kind: extrnal", 1), encoding="utf-8")
+    res = cli("validate", str(broken), "--lang", "en")
+    assert res.exit_code == 1 and "did you mean 'external'" in res.output and "'power'" not in res.output
