@@ -233,6 +233,21 @@ class Outcome(_AliasedEnum):
         }
 
     @property
+    def zh(self) -> str:
+        return {"granted": "准予", "refused": "不予", "not_accepted": "不予受理",
+                "withdrawn": "撤回", "transferred": "移送", "penalised": "处罚",
+                "no_penalty": "不予处罚", "closed": "办结"}[self.value]
+
+    @classmethod
+    def label(cls, value: str, lang: str) -> str:
+        """The outcome's name in `lang` ("zh" or "en"); unknown values are returned as given."""
+        try:
+            outcome = cls(value)
+        except ValueError:
+            return value
+        return outcome.zh if lang.startswith("zh") else outcome.value.replace("_", " ")
+
+    @property
     def favourable(self) -> bool:
         """Outcomes that confer a benefit or impose a penalty: the ones a control must guard."""
         return self in (Outcome.GRANTED, Outcome.PENALISED, Outcome.CLOSED)

@@ -12,6 +12,7 @@ import html
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..model import Outcome
 from .json import diagnostic_to_dict
 from .text import render_concise
 
@@ -47,7 +48,7 @@ def _status(s: str, lang: str) -> str:
 
 
 def _head(a: CaseAudit, lang: str) -> list[str]:
-    res = a.outcome or f"{_t('open', lang)} {a.step}"
+    res = Outcome.label(a.outcome, lang) if a.outcome else f"{_t('open', lang)} {a.step}"
     lim = f"{_t('promised', lang)} {a.promised if a.promised is not None else '—'}, " \
           f"{_t('statutory', lang)} {a.statutory if a.statutory is not None else '—'}"
     return [f"{_t('case', lang)}: {a.case_id}    {_t('power', lang)}: {a.power} {a.power_name}",

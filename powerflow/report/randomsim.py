@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..model import Outcome
+
 if TYPE_CHECKING:
     from ..engine.randomsim import RandomResult
 
@@ -41,7 +43,8 @@ def render_random_text(r: RandomResult, lang: str = "en") -> str:
         lines.append(f"未办结（步数上限）：{r.unfinished}" if zh else
                      f"did not finish within the step cap: {r.unfinished}")
     lines.append("结果：" if zh else "Outcomes:")
-    lines += [f"  {k}: {v:.1%}" for k, v in sorted(r.outcomes.items(), key=lambda kv: -kv[1])]
+    lines += [f"  {Outcome.label(k, lang)}: {v:.1%}"
+              for k, v in sorted(r.outcomes.items(), key=lambda kv: -kv[1])]
     lines.append("经过各风险点的比例：" if zh else "Share of cases passing each risk point:")
     lines += [f"  {k}: {v:.1%}" for k, v in r.risk_freq.items()]
     lines.append("环节超时比例：" if zh else "Share of cases where a step overran its limit:")

@@ -25,3 +25,11 @@ def test_case_page_embeds_the_path_chart(cli, tmp_path: Path) -> None:  # type: 
     assert svg.startswith("<svg") and "形式审查" in svg
     assert "缺少留痕" in svg  # the missing evidence at a risk point is noted on the chart
     assert "<script" not in svg.lower()
+
+
+def test_outcomes_are_named_in_the_report_language(cli) -> None:  # type: ignore[no-untyped-def]
+    clean = ROOT / "examples" / "cases" / "KJ-FX-0012" / "clean.case.yaml"
+    assert "结果: 准予" in cli("simulate", str(FLOW), str(clean), "--lang", "zh").output
+    assert "Outcome: granted" in cli("simulate", str(FLOW), str(clean), "--lang", "en").output
+    out = cli("simulate", str(FLOW), "--random", "200", "--seed", "1", "--lang", "zh").output
+    assert "准予:" in out and "granted" not in out
