@@ -134,7 +134,9 @@ LICENSING = Template(
         RiskSpec("R2", "review", "medium", "擅自增减审查条件；审查把关不严或故意刁难",
                  (ControlSpec("双人审查并签字", "office", evidence="two_person_signoff"),
                   ControlSpec("分管领导审核决定", "leader", step="decide"))),
-        RiskSpec("R3", "decide", "high", "违反审查意见作出决定；对不符合条件的申请准予许可",
+        # medium: a licence decision by the leader in charge (a high grade would need a
+        # collective body, PF304); raise it and add a collective step where the power warrants it
+        RiskSpec("R3", "decide", "medium", "违反审查意见作出决定；对不符合条件的申请准予许可",
                  (ControlSpec("审批留痕", "leader", evidence="approval_trail"),
                   ControlSpec("纪检监察抽查", "supervisor", evidence="spot_check"))),
     ],
@@ -185,7 +187,8 @@ PENALTY = Template(
                  (ControlSpec("两人以上执法并出示证件", "investigators", evidence="two_officer_record"),
                   ControlSpec("回避声明", "investigators", evidence="recusal_declaration"),
                   ControlSpec("法制审核", "legal", step="review"))),
-        RiskSpec("R2", "decide", "high", "处罚畸轻畸重、滥用自由裁量权；重大案件未经集体讨论",
+        # medium for an ordinary decision; major cases need a collective step (PF304 if graded high)
+        RiskSpec("R2", "decide", "medium", "处罚畸轻畸重、滥用自由裁量权；重大案件未经集体讨论",
                  (ControlSpec("对照裁量基准记录", "legal", evidence="discretion_benchmark"),
                   ControlSpec("审批留痕", "leader", evidence="approval_trail"))),
         RiskSpec("R3", "enforce", "medium", "罚没款未按规定上缴；执行不到位",
@@ -204,9 +207,9 @@ AWARD = Template(
         StepSpec("formal_review", "形式审查", "office", "review", 2),
         StepSpec("returned", "退回", "office", "end", 0,
                  {"outcome": "not_accepted", **_REFUSAL}),
-        StepSpec("expert_review", "专家评审", "panel", "review", 0,
+        StepSpec("expert_review", "专家评审", "panel", "review", 7,
                  {"clock": "excluded", "expert": True, "documents": ["专家评审意见"]}),
-        StepSpec("publicity", "公示", "office", "notice", 0,
+        StepSpec("publicity", "公示", "office", "notice", 7,
                  {"notice_days": 7, "clock": "excluded"}),
         StepSpec("objection", "异议处理", "office", "review", 2),
         StepSpec("decide", "审定", "collective", "decision", 1, {"documents": ["会议纪要"]}),

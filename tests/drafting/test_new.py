@@ -80,3 +80,16 @@ def test_scaffold_errors(tmp_path: Path) -> None:
     info = power_info("A-2", "x", "行政处罚")
     path = scaffold(info, tmp_path / "sub" / "custom.yaml")
     assert path.name == "custom.yaml" and load_flow(path).ok
+
+
+@pytest.mark.parametrize("category", ["licensing", "penalty", "award", "other"])
+def test_scaffold_with_a_legal_basis_passes_check(cli, tmp_path: Path, category: str) -> None:  # type: ignore[no-untyped-def]
+    """A skeleton from a category template does not break the project's own rules: once the
+    drafter has given the legal basis, `check` finds nothing."""
+    shutil.copy(FLOWS / "catalog.yaml", tmp_path / "catalog.yaml")
+    res = cli("new", "--code", f"KJ-T-{category}", "--name", "测试事项", "--category", category,
+              "--office", "计划科", "--statutory", "20", "--promised", "15",
+              "--legal-basis", "【法律】《中华人民共和国行政许可法》第二十九条", "-o", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    res = cli("check", str(tmp_path), "--no-cache", "--lang", "en")
+    assert res.exit_code == 0, res.output
