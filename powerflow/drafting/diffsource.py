@@ -118,7 +118,10 @@ def load_git_side(rev: str, path: str | Path = ".", repo: str | Path = ".") -> S
         rel = target.relative_to(top.resolve()).as_posix()
     except ValueError as exc:
         raise GitError(f"{path} is not inside the repository {top}") from exc
-    _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    try:
+        _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    except GitError as exc:
+        raise GitError(f"{rev!r} is not a commit of the repository {top}") from exc
     listing = _git(top, "ls-tree", "-r", "--name-only", "-z", rev, "--", rel if rel != "." else ".")
     names = {n for n in listing.decode("utf-8").split("\0") if n}
     every = _git(top, "ls-tree", "-r", "--name-only", "-z", rev).decode("utf-8").split("\0")
