@@ -184,3 +184,32 @@ def send_back_forward(ctx: Context) -> Iterator[Finding]:
                 "are left out of the limit sums (a send-back restarts the clock)",
                 f"流转“{g.name(t.from_)}”→“{g.name(t.to)}”标为退回，但“{g.name(t.to)}”不会回到"
                 f"“{g.name(t.from_)}”；其后的环节不计入时限合计（退回即重新计时）"), t.event)
+
+
+@rule("PF112", "branch-probabilities-off-one", W,
+      Text("branch probabilities of a step do not add up to 1", "环节各分支概率之和不为 1"),
+      Text("Make the `probability:` values of the transitions out of the step add up to 1, or "
+           "leave some out: the ones left out share what remains.",
+           "让该环节各流转的 `probability:` 之和为 1，或留空部分流转：未写的平分剩余概率。"))
+def branch_probabilities_off_one(ctx: Context) -> Iterator[Finding]:
+    """Random simulation draws branches from these numbers; a set that does not add up is
+    rescaled there, so the simulated outcome shares would silently differ from what is written."""
+    first: dict[str, int] = {}
+    given: dict[str, list[float]] = {}
+    open_: dict[str, int] = {}
+    for index, t in enumerate(ctx.flow.transitions):
+        first.setdefault(t.from_, index)
+        if t.probability is None:
+            open_[t.from_] = open_.get(t.from_, 0) + 1
+        else:
+            given.setdefault(t.from_, []).append(t.probability)
+    for step, probs in given.items():
+        total = sum(probs)
+        full = open_.get(step, 0) == 0
+        if (full and abs(total - 1) > 1e-6) or (not full and total > 1 + 1e-6):
+            name = ctx.graph.name(step) if step in ctx.graph.g else step
+            yield Finding(ctx.transition_loc(first[step]), Text(
+                f"the probabilities of the transitions out of {name!r} add up to {total:g}, not 1"
+                + ("" if full else " (and others are left to share the rest)"),
+                f"“{name}”各流转的概率之和为 {total:g}，不是 1"
+                + ("" if full else "（其余未写的流转还要平分剩余概率）")), step)
