@@ -1,0 +1,281 @@
+"""The case store attacked as a clerk with the `sqlite3` program would: one test per attack.
+
+Every field that decides a case's judgement must come from the chained trail (or content pinned
+by a chained hash); `verify` must refuse what is not a store and never change a file; a keyed
+chain and an exported anchor must catch truncation and re-hashing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from powerflow.engine.store.base import GENESIS, TrailRow, chain_hash
+
+from .conftest import PROC
+
+Cli = Callable[..., Result]
+T = "2025-03-03T09:00"
+
+
+def _store(cli: Cli, tmp_path: Path, amount: int = 8_000_000, flow: Path = PROC,
+           env: dict[str, str] | None = None) -> str:
+    db = str(tmp_path / "cases.sqlite3")
+    res = cli("case", "open", str(flow), "C", "--fact", f"amount={amount}", "--time", T,
+              "--store", db, env=env)
+    assert res.exit_code == 0, res.output
+    for event, post in (("submit", None), ("approve", "finance")):
+        args = ["case", "fire", "C", event, "--time", T, "--person", event, "--store", db]
+        res = cli(*args, *(["--post", post] if post else []), env=env)
+        assert res.exit_code == 0, res.output
+    return db
+
+
+def _edit_outside_trail(db: str, column: str, value: object) -> None:
+    """Set `column` in every table but the trail (what a clerk edits to change a case)."""
+    con = sqlite3.connect(db)
+    tables = [r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name != 'trail'")]
+    for t in tables:
+        if column in [r[1] for r in con.execute(f"PRAGMA table_info({t})")]:
+            con.execute(f"UPDATE {t} SET {column}=?", (value,))
+    con.commit()
+    con.close()
+
+
+def _opening_row(db: str) -> dict[str, object]:
+    con = sqlite3.connect(db)
+    detail = con.execute("SELECT detail FROM trail WHERE n=0").fetchone()[0]
+    con.close()
+    return dict(json.loads(detail))
+
+
+def test_facts_edited_outside_the_chain_do_not_change_the_judgement(cli: Cli,
+                                                                     tmp_path: Path) -> None:
+    db = _store(cli, tmp_path)
+    _edit_outside_trail(db, "facts", json.dumps({"amount": 100}))
+    res = cli("case", "fire", "C", "choose", "--time", T, "--store", db)
+    assert res.exit_code == 0 and "--> tender" in res.output, res.output
+    # the facts in the trail itself cannot be edited either: reads refuse the changed row
+    con = sqlite3.connect(db)
+    con.execute("UPDATE trail SET detail=replace(detail, '8000000', '100') WHERE n=0")
+    con.commit()
+    con.close()
+    res = cli("case", "fire", "C", "award", "--time", T, "--store", db, "--lang", "en")
+    assert res.exit_code == 2 and "PF815" in res.output
+    assert cli("case", "verify", "--store", db).exit_code == 1
+
+
+def test_finished_flag_outside_the_chain_does_not_hide_a_case_from_overdue(
+        cli: Cli, tmp_path: Path) -> None:
+    db = _store(cli, tmp_path)
+    _edit_outside_trail(db, "finished", 1)
+    _edit_outside_trail(db, "step", "contract")
+    res = cli("case", "overdue", "--as-of", "2025-03-20T09:00", "--store", db)
+    assert res.exit_code == 1 and "C\t" in res.output, res.output
+    res = cli("case", "list", "--open", "--store", db)
+    assert "C\t" in res.output and "method" in res.output
+
+
+def test_flow_path_edited_outside_the_chain_does_not_move_the_case_to_another_power(
+        cli: Cli, tmp_path: Path) -> None:
+    other = tmp_path / "other.yaml"
+    other.write_text(PROC.read_text(encoding="utf-8").replace("T-PROC-1", "T-OTHER-9")
+                     .replace("- {from: plan, to: check, event: submit}",
+                              "- {from: plan, to: check, event: submit}\n"
+                              "  - {from: method, to: contract, event: choose}"),
+                     encoding="utf-8")
+    db = _store(cli, tmp_path, amount=10)
+    _edit_outside_trail(db, "flow_path", str(other))
+    _edit_outside_trail(db, "power", "T-OTHER-9")
+    res = cli("case", "fire", "C", "choose", "--time", T, "--store", db)
+    assert res.exit_code == 0 and "--> quote" in res.output, res.output
+    res = cli("case", "list", "--store", db)
+    assert "T-PROC-1" in res.output and "T-OTHER-9" not in res.output
+
+
+def test_flow_edited_under_a_live_case_is_detected_and_never_silent(cli: Cli,
+                                                                     tmp_path: Path) -> None:
+    flow = tmp_path / "proc.yaml"
+    shutil.copy(PROC, flow)
+    db = _store(cli, tmp_path, flow=flow)
+    pinned = _opening_row(db)["flow_sha256"]
+    # the clerk raises the 2-day limit of `method` to 30 under the live case
+    text = flow.read_text(encoding="utf-8")
+    flow.write_text(text.replace("kind: decision, limit: 2}", "kind: decision, limit: 30}", 1),
+                    encoding="utf-8")
+    assert hashlib.sha256(flow.read_bytes()).hexdigest() != pinned
+    as_of = "2025-03-10T09:00"
+    res = cli("case", "overdue", "--as-of", as_of, "--store", db)
+    assert res.exit_code == 1 and "C\t" in res.output  # still judged by the pinned 2-day limit
+    res = cli("case", "verify", "--store", db, "--lang", "en")
+    assert "PF823" in res.output  # the change is reported
+    # moving the case to the edited flow is an explicit, chained event
+    res = cli("case", "migrate", "C", str(flow), "--reason", "limit corrected by order 12",
+              "--time", "2025-03-04T09:00", "--store", db)
+    assert res.exit_code == 0, res.output
+    assert cli("case", "overdue", "--as-of", as_of, "--store", db).exit_code == 0
+    res = cli("case", "show", "C", "--store", db, "--format", "json")
+    trail = json.loads(res.output)["trail"]
+    assert trail[-1]["event"] == "@migrate"
+    assert trail[-1]["detail"]["reason"] == "limit corrected by order 12"
+    res = cli("case", "verify", "--store", db, "--lang", "en")
+    assert res.exit_code == 0 and "PF823" not in res.output, res.output
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty"])
+def test_verify_refuses_a_missing_or_empty_store_and_creates_nothing(
+        cli: Cli, tmp_path: Path, kind: str) -> None:
+    db = tmp_path / "cases.sqltie3"  # misspelled
+    if kind == "empty":
+        db.write_bytes(b"")
+    for command in ("verify", "list", "show"):
+        args = ["case", command, *(["C"] if command == "show" else []), "--store", str(db)]
+        res = cli(*args, "--lang", "en")
+        assert res.exit_code == 2, (command, res.output)
+        assert ("PF801" if kind == "missing" else "PF802") in res.output
+        assert "OK" not in res.output
+        assert db.exists() == (kind == "empty")
+        assert kind == "missing" or db.stat().st_size == 0
+
+
+def _fix_meta(con: sqlite3.Connection) -> None:
+    seq, head = con.execute("SELECT seq, hash FROM trail ORDER BY seq DESC LIMIT 1").fetchone()
+    con.execute("UPDATE meta SET value=? WHERE key='head'", (head,))
+    con.execute("UPDATE meta SET value=? WHERE key='rows'", (str(seq),))
+    con.commit()
+
+
+def _rehash_from(con: sqlite3.Connection, first: int) -> None:
+    """Recompute every hash from row `first` on, as an attacker with the (public) rule can."""
+    cols = [r[1] for r in con.execute("PRAGMA table_info(trail)")]
+    prev = GENESIS if first == 1 else con.execute(
+        "SELECT hash FROM trail WHERE seq=?", (first - 1,)).fetchone()[0]
+    for r in con.execute("SELECT * FROM trail WHERE seq>=? ORDER BY seq", (first,)).fetchall():
+        d = dict(zip(cols, r, strict=True))
+        row = TrailRow(d["seq"], d["case_id"], d["n"], d["time"], d["event"], d["person"],
+                       d["post"], tuple(json.loads(d["evidence"])), d["from_step"], d["to_step"],
+                       bool(d["accepted"]), d["reason"], json.loads(d["detail"]), d["key"], prev)
+        h = chain_hash(prev, row.body())
+        con.execute("UPDATE trail SET prev_hash=?, hash=? WHERE seq=?", (prev, h, d["seq"]))
+        prev = h
+    _fix_meta(con)
+
+
+def test_anchor_catches_a_truncated_tail_with_meta_fixed(cli: Cli, tmp_path: Path) -> None:
+    db = _store(cli, tmp_path)
+    anchor = tmp_path / "anchor.json"
+    assert cli("case", "anchor", "--store", db, "-o", str(anchor)).exit_code == 0
+    body = json.loads(anchor.read_text(encoding="utf-8"))
+    assert body["rows"] == 3 and len(body["head"]) == 64 and body["time"]
+    con = sqlite3.connect(db)
+    con.execute("DELETE FROM trail WHERE seq=3")
+    _fix_meta(con)
+    con.close()
+    assert cli("case", "verify", "--store", db).exit_code == 0  # undetectable without anchor
+    res = cli("case", "verify", "--store", db, "--anchor", str(anchor), "--lang", "en")
+    assert res.exit_code == 1 and "PF819" in res.output
+
+
+def test_anchor_catches_a_rehashed_chain(cli: Cli, tmp_path: Path) -> None:
+    db = _store(cli, tmp_path)
+    anchor = tmp_path / "anchor.json"
+    assert cli("case", "anchor", "--store", db, "-o", str(anchor)).exit_code == 0
+    con = sqlite3.connect(db)
+    con.execute("UPDATE trail SET person='someone else' WHERE seq=2")
+    _rehash_from(con, 2)
+    con.close()
+    res = cli("case", "verify", "--store", db, "--anchor", str(anchor), "--lang", "en")
+    assert res.exit_code == 1 and "PF819" in res.output
+
+
+def test_keyed_chain_catches_rows_appended_and_rehashed_without_the_key(
+        cli: Cli, tmp_path: Path) -> None:
+    keyfile = tmp_path / "store.key"
+    keyfile.write_bytes(os.urandom(32).hex().encode())
+    env = {"POWERFLOW_STORE_KEY_FILE": str(keyfile)}
+    db = _store(cli, tmp_path, env=env)
+    assert cli("case", "verify", "--store", db, env=env).exit_code == 0
+    con = sqlite3.connect(db)
+    last = con.execute("SELECT * FROM trail ORDER BY seq DESC LIMIT 1").fetchone()
+    con.execute("INSERT INTO trail VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (last[0] + 1, "C", last[2] + 1, T, "choose", "x", None, "[]", "method",
+                 "contract", 1, None, "{}", None, last[15], "0" * 64))
+    _rehash_from(con, last[0] + 1)
+    con.close()
+    res = cli("case", "verify", "--store", db, "--lang", "en", env=env)
+    assert res.exit_code == 1 and "PF815" in res.output
+    # without the key the keyed store is not verified as if it were unkeyed
+    res = cli("case", "verify", "--store", db, "--lang", "en")
+    assert res.exit_code == 2 and "PF805" in res.output
+
+
+def test_a_store_keeps_working_when_its_folder_moves(cli: Cli, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "flows").mkdir(parents=True)
+    shutil.copy(PROC, project / "flows" / "proc.yaml")
+    db = _store(cli, project, flow=project / "flows" / "proc.yaml")
+    detail = _opening_row(db)
+    assert not os.path.isabs(str(detail["flow"])) and str(tmp_path) not in json.dumps(detail)
+    moved = tmp_path / "moved"
+    project.rename(moved)
+    db = str(moved / "cases.sqlite3")
+    res = cli("case", "fire", "C", "choose", "--time", T, "--store", db, "--lang", "en")
+    assert res.exit_code == 0 and "PF82" not in res.output, res.output
+    res = cli("case", "verify", "--store", db, "--lang", "en")
+    assert res.exit_code == 0 and "PF82" not in res.output, res.output
+
+
+def test_a_read_only_store_is_verified_without_being_changed(cli: Cli, tmp_path: Path) -> None:
+    db = _store(cli, tmp_path)
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA journal_mode=DELETE")  # as archived: one file, no WAL
+    con.close()
+    before = Path(db).read_bytes()
+    os.chmod(db, stat.S_IRUSR | stat.S_IRGRP)
+    os.chmod(tmp_path, stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        res = cli("case", "verify", "--store", db)
+        listed = cli("case", "list", "--store", db)
+    finally:
+        os.chmod(tmp_path, stat.S_IRWXU)
+        os.chmod(db, stat.S_IRUSR | stat.S_IWUSR)
+    assert res.exit_code == 0, res.output
+    assert listed.exit_code == 0 and "C\t" in listed.output
+    assert Path(db).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.sqlite3"]
+
+
+def test_a_foreign_sqlite_file_is_refused_without_being_changed(cli: Cli,
+                                                                 tmp_path: Path) -> None:
+    db = tmp_path / "accounts.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT)")
+    con.execute("INSERT INTO accounts VALUES (1, 'x')")
+    con.commit()
+    con.close()
+    before = db.read_bytes()
+    for args in (("list",), ("verify",), ("fire", "C", "submit"),
+                 ("open", str(PROC), "C", "--time", T)):
+        res = cli("case", *args, "--store", str(db), "--lang", "en")
+        assert res.exit_code == 2 and "PF803" in res.output, (args, res.output)
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["accounts.db"]
+
+
+def test_chain_hash_is_keyed_when_a_key_is_given() -> None:
+    body = {"a": 1}
+    assert chain_hash(GENESIS, body) == hashlib.sha256(
+        (GENESIS + '{"a":1}').encode()).hexdigest()
+    assert chain_hash(GENESIS, body, b"k" * 32) != chain_hash(GENESIS, body)
+
+
