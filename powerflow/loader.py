@@ -33,6 +33,7 @@ __all__ = [
     "find_catalog",
     "is_flow_file",
     "load_catalog",
+    "load_catalog_text",
     "load_flow",
     "load_flow_text",
     "load_flow_with_catalog",
@@ -210,6 +211,12 @@ def load_catalog(path: str | os.PathLike[str], limits: Limits = Limits()) -> Loa
     raw, diags = _read(p, limits)
     if raw is None:
         return LoadedCatalog(str(p), None, {}, tuple(diags))
+    return load_catalog_text(raw, str(p), limits)
+
+
+def load_catalog_text(raw: bytes, file: str, limits: Limits = Limits()) -> LoadedCatalog:
+    """Load a department catalogue from bytes (the file name is used for locations only)."""
+    p = Path(file)
     res = read_yaml(raw, str(p), limits)
     diags = res.diagnostics
     if res.data is None or any(d.is_error for d in diags):

@@ -31,8 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
              "Semantic change review between two versions; exit 1 if control is loosened."),
     "simulate": ("powerflow.cli.simulate:simulate",
                  "Audit a case against a flow, or simulate random cases (--random N)."),
-    "case": ("powerflow.cli.case:case", "Live cases in a store: open, fire, show, list, overdue, "
-             "verify."),
+    "case": ("powerflow.cli.case:case", "Live cases in a store: open, fire, migrate, show, list, "
+             "overdue, verify, anchor."),
     "check": ("powerflow.cli.check:check", "Validate power files and run the rules (PF1xx-PF4xx)."),
     "rule": ("powerflow.cli.check:rule", "Print a rule's documentation page, or list all rules."),
     "render": ("powerflow.cli.render:render", "Draw publication flowcharts (SVG, PDF, PNG)."),

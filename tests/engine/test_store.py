@@ -35,7 +35,7 @@ def _writer(db: str, case_id: str, n: int) -> None:
 
 def test_two_processes_firing_1000_events_each_lose_nothing(tmp_path: Path) -> None:
     db = str(tmp_path / "cases.sqlite3")
-    with SqliteStore(db) as store:
+    with SqliteStore(db, create=True) as store:
         store.open_case("A", str(PROC), {}, T0)
         store.open_case("B", str(PROC), {}, T0)
     ctx = mp.get_context("fork")
@@ -59,7 +59,7 @@ def test_two_processes_firing_1000_events_each_lose_nothing(tmp_path: Path) -> N
 
 def _filled(tmp_path: Path) -> str:
     db = str(tmp_path / "c.sqlite3")
-    with SqliteStore(db) as store:
+    with SqliteStore(db, create=True) as store:
         store.open_case("C", str(PROC), {"amount": 10}, T0)
         store.fire("C", T0, "submit", "甲")
         store.fire("C", T0 + dt.timedelta(hours=1), "approve", "乙", "finance")
@@ -79,7 +79,7 @@ def _sqlite3(db: str, sql: str) -> None:
     "UPDATE trail SET evidence='[\"approval_trail\",\"x\"]' WHERE seq=4",
     "DELETE FROM trail WHERE seq=2",                                  # deleted middle row
     "DELETE FROM trail WHERE seq=(SELECT MAX(seq) FROM trail)",       # deleted last row
-    "UPDATE cases SET step='contract'",                              # state forged
+    "UPDATE trail SET to_step='contract' WHERE seq=4",               # state forged
     "UPDATE trail SET detail='{\"facts\":{\"amount\":1}}' WHERE seq=1",  # facts rewritten
 ])
 def test_verify_catches_changes_made_with_the_sqlite3_program(tmp_path: Path, sql: str) -> None:
@@ -121,7 +121,7 @@ def test_idempotency_key_and_input_errors(tmp_path: Path) -> None:
 
 def test_overdue_lists_yellow_and_red_open_cases(tmp_path: Path) -> None:
     db = str(tmp_path / "o.sqlite3")
-    with SqliteStore(db) as store:
+    with SqliteStore(db, create=True) as store:
         for cid in ("G", "Y", "R"):
             store.open_case(cid, str(PROC), {}, T0)
             store.fire(cid, T0, "submit", "甲")
@@ -154,7 +154,7 @@ store.fire("K", dt.datetime(2025, 3, 4, 9, tzinfo=CHINA_TZ), "submit", "甲")
 
 def test_process_killed_mid_transaction_leaves_store_consistent(tmp_path: Path) -> None:
     db = str(tmp_path / "k.sqlite3")
-    with SqliteStore(db) as store:
+    with SqliteStore(db, create=True) as store:
         store.open_case("K", str(PROC), {}, T0)
     ready = tmp_path / "ready"
     root = Path(__file__).resolve().parents[2]

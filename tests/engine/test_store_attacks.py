@@ -52,6 +52,19 @@ def _edit_outside_trail(db: str, column: str, value: object) -> None:
     con.close()
 
 
+def _replace_outside_trail(db: str, old: str, new: str) -> None:
+    """Replace text in every cell of every table but the trail."""
+    con = sqlite3.connect(db)
+    tables = [r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name != 'trail'")]
+    for t in tables:
+        for col in [r[1] for r in con.execute(f"PRAGMA table_info({t})")]:
+            con.execute(f"UPDATE {t} SET {col}=replace({col}, ?, ?) WHERE typeof({col})='text'",
+                        (old, new))
+    con.commit()
+    con.close()
+
+
 def _opening_row(db: str) -> dict[str, object]:
     con = sqlite3.connect(db)
     detail = con.execute("SELECT detail FROM trail WHERE n=0").fetchone()[0]
@@ -63,6 +76,7 @@ def test_facts_edited_outside_the_chain_do_not_change_the_judgement(cli: Cli,
                                                                      tmp_path: Path) -> None:
     db = _store(cli, tmp_path)
     _edit_outside_trail(db, "facts", json.dumps({"amount": 100}))
+    _replace_outside_trail(db, "8000000", "100")
     res = cli("case", "fire", "C", "choose", "--time", T, "--store", db)
     assert res.exit_code == 0 and "--> tender" in res.output, res.output
     # the facts in the trail itself cannot be edited either: reads refuse the changed row
@@ -80,6 +94,7 @@ def test_finished_flag_outside_the_chain_does_not_hide_a_case_from_overdue(
     db = _store(cli, tmp_path)
     _edit_outside_trail(db, "finished", 1)
     _edit_outside_trail(db, "step", "contract")
+    _replace_outside_trail(db, '"step":"method"', '"step":"contract"')
     res = cli("case", "overdue", "--as-of", "2025-03-20T09:00", "--store", db)
     assert res.exit_code == 1 and "C\t" in res.output, res.output
     res = cli("case", "list", "--open", "--store", db)
@@ -97,6 +112,7 @@ def test_flow_path_edited_outside_the_chain_does_not_move_the_case_to_another_po
     db = _store(cli, tmp_path, amount=10)
     _edit_outside_trail(db, "flow_path", str(other))
     _edit_outside_trail(db, "power", "T-OTHER-9")
+    _replace_outside_trail(db, "T-PROC-1", "T-OTHER-9")
     res = cli("case", "fire", "C", "choose", "--time", T, "--store", db)
     assert res.exit_code == 0 and "--> quote" in res.output, res.output
     res = cli("case", "list", "--store", db)
@@ -173,12 +189,15 @@ def _rehash_from(con: sqlite3.Connection, first: int) -> None:
 
 def test_anchor_catches_a_truncated_tail_with_meta_fixed(cli: Cli, tmp_path: Path) -> None:
     db = _store(cli, tmp_path)
+    assert cli("case", "open", str(PROC), "D", "--time", T, "--store", db).exit_code == 0
     anchor = tmp_path / "anchor.json"
     assert cli("case", "anchor", "--store", db, "-o", str(anchor)).exit_code == 0
     body = json.loads(anchor.read_text(encoding="utf-8"))
-    assert body["rows"] == 3 and len(body["head"]) == 64 and body["time"]
-    con = sqlite3.connect(db)
-    con.execute("DELETE FROM trail WHERE seq=3")
+    assert body["rows"] == 4 and len(body["head"]) == 64 and body["time"]
+    con = sqlite3.connect(db)  # the last case never existed: its rows go, and so does the rest
+    for table in [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]:
+        if "case_id" in [r[1] for r in con.execute(f"PRAGMA table_info({table})")]:
+            con.execute(f"DELETE FROM {table} WHERE case_id='D'")
     _fix_meta(con)
     con.close()
     assert cli("case", "verify", "--store", db).exit_code == 0  # undetectable without anchor
