@@ -298,3 +298,82 @@ def test_chain_hash_is_keyed_when_a_key_is_given() -> None:
     assert chain_hash(GENESIS, body, b"k" * 32) != chain_hash(GENESIS, body)
 
 
+
+
+def test_a_kept_case_state_edited_beside_the_trail_is_ignored_and_reported(
+        cli: Cli, tmp_path: Path) -> None:
+    db = _store(cli, tmp_path)
+    con = sqlite3.connect(db)
+    state = json.loads(con.execute("SELECT state FROM heads").fetchone()[0])
+    state["detail"]["facts"]["amount"] = 100
+    con.execute("UPDATE heads SET state=?", (json.dumps(state),))
+    con.commit()
+    con.close()
+    res = cli("case", "verify", "--store", db, "--lang", "en")
+    assert res.exit_code == 1 and "PF820" in res.output and "heads" in res.output
+    res = cli("case", "fire", "C", "choose", "--time", T, "--store", db)
+    assert res.exit_code == 0 and "--> tender" in res.output
+    assert cli("case", "verify", "--store", db).exit_code == 0  # the write put it right
+
+
+def test_migration_is_refused_when_it_would_change_nothing_or_the_power(
+        cli: Cli, tmp_path: Path) -> None:
+    flow = tmp_path / "proc.yaml"
+    shutil.copy(PROC, flow)
+    db = _store(cli, tmp_path, flow=flow)
+    res = cli("case", "migrate", "C", str(flow), "--reason", "x", "--store", db, "--lang", "en")
+    assert res.exit_code == 2 and "PF811" in res.output and "already" in res.output
+    flow.write_text(PROC.read_text(encoding="utf-8").replace("T-PROC-1", "T-OTHER-9"),
+                    encoding="utf-8")
+    res = cli("case", "migrate", "C", str(flow), "--reason", "x", "--store", db, "--lang", "en")
+    assert res.exit_code == 2 and "PF811" in res.output and "T-OTHER-9" in res.output
+    assert cli("case", "verify", "--store", db).exit_code == 0
+
+
+def test_keys_are_checked(cli: Cli, tmp_path: Path) -> None:
+    db = _store(cli, tmp_path, env={"POWERFLOW_STORE_KEY": "k" * 32})
+    for env, words in (({"POWERFLOW_STORE_KEY": "x" * 32}, "not the store's key"),
+                       ({"POWERFLOW_STORE_KEY": "short"}, "at least 16"),
+                       ({"POWERFLOW_STORE_KEY_FILE": str(tmp_path / "none")}, "cannot be read")):
+        res = cli("case", "list", "--store", db, "--lang", "en", env=env)
+        assert res.exit_code == 2 and "PF805" in res.output and words in res.output
+    (tmp_path / "plain").mkdir()
+    plain = _store(cli, tmp_path / "plain")
+    res = cli("case", "verify", "--store", plain, "--lang", "en",
+              env={"POWERFLOW_STORE_KEY": "k" * 32})
+    assert res.exit_code == 2 and "PF805" in res.output and "not keyed" in res.output
+
+
+def test_a_bad_anchor_or_an_old_format_is_refused(cli: Cli, tmp_path: Path) -> None:
+    db = _store(cli, tmp_path)
+    anchor = tmp_path / "a.json"
+    anchor.write_text('{"format": "powerflow-cases-anchor 1", "rows": -1}', encoding="utf-8")
+    res = cli("case", "verify", "--store", db, "--anchor", str(anchor), "--lang", "en")
+    assert res.exit_code == 2 and "PF806" in res.output
+    old = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(old)
+    con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    con.execute("INSERT INTO meta VALUES ('format', 'powerflow-cases 1')")
+    con.commit()
+    con.close()
+    res = cli("case", "list", "--store", str(old), "--lang", "en")
+    assert res.exit_code == 2 and "PF804" in res.output and "format 1" in res.output
+
+
+def test_verify_remakes_every_decision_with_the_pinned_flow(cli: Cli, tmp_path: Path) -> None:
+    from powerflow.engine.store import ledger
+    from powerflow.engine.store.sqlite import SqliteStore
+
+    from .conftest import compiled_at
+
+    db = _store(cli, tmp_path)
+    other = tmp_path / "other.yaml"  # a flow in which `approve` leads elsewhere
+    other.write_text(PROC.read_text(encoding="utf-8").replace(
+        "{from: check, to: method, event: approve, actor: finance}",
+        "{from: check, to: dropped, event: approve, actor: finance}"), encoding="utf-8")
+    with SqliteStore(db, readonly=True) as store:
+        rows = store.get("C")[1]
+        fold = ledger.fold_case("C", rows, store.chain, db)
+        assert ledger.replay(fold, rows, store._compiled) == []
+        found = ledger.replay(fold, rows, lambda _v: compiled_at(other))
+    assert [d.code for d in found] == ["PF820"] and "approve gave method" in found[0].message.en

@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ...diagnostics import Diagnostic, Location, Severity, Text
@@ -133,11 +133,13 @@ class TrailRow:
     hash: str = ""
 
     def body(self) -> dict[str, Any]:
-        """Everything that is hashed: the row without its own hash."""
-        d = asdict(self)
-        d.pop("hash")
-        d["evidence"] = list(self.evidence)
-        return d
+        """Everything that is hashed: the row without its own hash (`detail` is shared, not
+        copied: read it, do not change it)."""
+        return {"seq": self.seq, "case_id": self.case_id, "n": self.n, "time": self.time,
+                "event": self.event, "person": self.person, "post": self.post,
+                "evidence": list(self.evidence), "from_step": self.from_step,
+                "to_step": self.to_step, "accepted": self.accepted, "reason": self.reason,
+                "detail": self.detail, "key": self.key, "prev_hash": self.prev_hash}
 
 
 def canonical_json(data: dict[str, Any]) -> str:

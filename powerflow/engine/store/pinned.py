@@ -108,14 +108,34 @@ def compile_version(flow_bytes: bytes, catalog_bytes: bytes | None, flow_name: s
     return compiled
 
 
+_ON_DISK: dict[Path, tuple[tuple[int, int], Path | None, tuple[int, int], tuple[str, str | None]]]
+_ON_DISK = {}
+
+
+def _stat(path: Path | None) -> tuple[int, int]:
+    if path is None:
+        return (0, 0)
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_size)
+
+
+def on_disk(path: Path) -> tuple[str, str | None]:
+    """The (flow, catalogue) sha256 of a power file as it is now, cached per process while the
+    two files keep their size and modification time. Raises `OSError`."""
+    hit = _ON_DISK.get(path)
+    if hit is not None and hit[0] == _stat(path) and hit[2] == _stat(hit[1]):
+        return hit[3]
+    cat = find_catalog(path)
+    shas = (sha256(path.read_bytes()), sha256(cat.read_bytes()) if cat is not None else None)
+    _ON_DISK[path] = (_stat(path), cat, _stat(cat), shas)
+    return shas
+
+
 def drift(rec: CaseRecord, store_dir: Path, where: str) -> Diagnostic | None:
     """A warning when the case's flow file (or catalogue) on disk is not its pinned version."""
-    root = store_dir / rec.root
-    path = root / rec.flow_path
-    cat = find_catalog(path) if path.is_file() else None
+    path = store_dir / rec.root / rec.flow_path
     try:
-        now = sha256(path.read_bytes())
-        now_cat = sha256(cat.read_bytes()) if cat is not None else None
+        now, now_cat = on_disk(path)
     except OSError:
         return store_diagnostic(
             "PF824", where, f"case {rec.case_id}: its flow file {rec.flow_path} is not found "

@@ -89,6 +89,7 @@ class SqliteStore:
         self.chain = ledger.Chain(key)
         self.readonly = readonly
         self._new = False
+        self._versions: dict[tuple[str, str | None], CompiledFlow] = {}
         self.db = self._connect(create and not readonly, busy_timeout)
         try:
             self._check_format()
@@ -381,7 +382,14 @@ class SqliteStore:
             return None
 
     def _compiled(self, version: tuple[str, str | None]) -> CompiledFlow:
-        """The compiled flow of a pinned version, from the bytes the store keeps."""
+        """The compiled flow of a pinned version, from the bytes the store keeps (checked
+        against their hash once per store object)."""
+        hit = self._versions.get(version)
+        if hit is None:
+            hit = self._versions[version] = self._load_version(version)
+        return hit
+
+    def _load_version(self, version: tuple[str, str | None]) -> CompiledFlow:
         blobs: list[bytes | None] = []
         for sha in version:
             if sha is None:
