@@ -377,3 +377,11 @@ def test_verify_remakes_every_decision_with_the_pinned_flow(cli: Cli, tmp_path: 
         assert ledger.replay(fold, rows, store._compiled) == []
         found = ledger.replay(fold, rows, lambda _v: compiled_at(other))
     assert [d.code for d in found] == ["PF820"] and "approve gave method" in found[0].message.en
+
+
+def test_every_store_code_is_documented_with_its_name() -> None:
+    from powerflow.engine.store.base import STORE_CODES
+
+    page = (PROC.parents[3] / "docs" / "cases.md").read_text(encoding="utf-8")
+    for code, (name, severity) in STORE_CODES.items():
+        assert f"| {code} | {name} | {severity.value} |" in page, code

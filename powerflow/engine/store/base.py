@@ -59,7 +59,6 @@ STORE_CODES: dict[str, tuple[str, Severity]] = {
     "PF822": ("trail-row-unreadable", Severity.ERROR),
     "PF823": ("flow-file-changed", Severity.WARNING),
     "PF824": ("flow-file-not-found", Severity.WARNING),
-    "PF825": ("store-table-unknown", Severity.ERROR),
 }
 """The PF8xx store codes: name and severity (the messages are written where they arise)."""
 
