@@ -385,3 +385,30 @@ def test_every_store_code_is_documented_with_its_name() -> None:
     page = (PROC.parents[3] / "docs" / "cases.md").read_text(encoding="utf-8")
     for code, (name, severity) in STORE_CODES.items():
         assert f"| {code} | {name} | {severity.value} |" in page, code
+
+
+def test_fire_does_not_trust_a_kept_state_whose_row_was_rehashed_alone(
+        cli: Cli, tmp_path: Path) -> None:
+    from powerflow.engine.store import ledger
+
+    db = _store(cli, tmp_path)
+    assert cli("case", "open", str(PROC), "D", "--time", T, "--store", db).exit_code == 0
+    con = sqlite3.connect(db)  # forge C's kept state and its last row (seq 3), rehash that row
+    state = json.loads(con.execute("SELECT state FROM heads WHERE case_id='C'").fetchone()[0])
+    state["detail"]["facts"]["amount"] = 100
+    detail = json.loads(con.execute("SELECT detail FROM trail WHERE seq=3").fetchone()[0])
+    detail["state"] = ledger.state_hash(state)
+    con.execute("UPDATE heads SET state=? WHERE case_id='C'", (json.dumps(state),))
+    con.execute("UPDATE trail SET detail=? WHERE seq=3", (json.dumps(detail),))
+    cols = [r[1] for r in con.execute("PRAGMA table_info(trail)")]
+    d = dict(zip(cols, con.execute("SELECT * FROM trail WHERE seq=3").fetchone(), strict=True))
+    row = TrailRow(d["seq"], d["case_id"], d["n"], d["time"], d["event"], d["person"],
+                   d["post"], tuple(json.loads(d["evidence"])), d["from_step"], d["to_step"],
+                   bool(d["accepted"]), d["reason"], detail, d["key"], d["prev_hash"])
+    con.execute("UPDATE trail SET hash=? WHERE seq=3", (chain_hash(row.prev_hash, row.body()),))
+    con.commit()
+    con.close()
+    res = cli("case", "fire", "C", "choose", "--time", T, "--store", db, "--lang", "en")
+    assert res.exit_code == 2 and "PF820" in res.output  # the trail's own facts disagree
+    res = cli("case", "verify", "--store", db, "--lang", "en")
+    assert res.exit_code == 1 and "PF816" in res.output

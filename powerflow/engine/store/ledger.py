@@ -30,6 +30,7 @@ from .base import (
     MIGRATE_EVENT,
     OPEN_EVENT,
     Anchor,
+    CaseNotFound,
     CaseRecord,
     StoreError,
     TrailRow,
@@ -231,8 +232,6 @@ def fold_case(case_id: str, rows: list[TrailRow], chain: Chain, where: str) -> C
         if problems:
             raise StoreError(problems[0])
     if fold.next_n == 0:
-        from .base import CaseNotFound
-
         raise CaseNotFound(store_diagnostic(
             "PF807", where, f"no case {case_id!r} in this store",
             f"本库中没有办件 {case_id!r}",

@@ -7,8 +7,9 @@ every pinned flow version, addressed by their sha256, which the chained rows nam
 (each case's latest state, a copy kept so `fire` need not re-read a long trail). A case's
 facts, power, unit, flow version, step, events and whether it is finished are derived from its
 trail rows (`ledger.CaseFold`): the copy in `heads` is used only when its hash is the one chained
-in the case's last row and the opening and last rows match their own hashes; otherwise the
-whole trail of the case is folded again, and `verify` reports the mismatch.
+in the case's last row, the opening and last rows match their own hashes and the rows after them
+(or the recorded head) name those hashes; otherwise the whole trail of the case is folded again,
+and `verify` reports the mismatch.
 
 A store is opened for creation (`create=True`, only when the path does not exist), for writing,
 or read-only (`readonly=True`: `mode=ro`, no WAL switch, no table created, the file unchanged).
@@ -374,12 +375,21 @@ class SqliteStore:
             state = json.loads(h[1])
             last = rows[-1]
             if (last.seq != h[0] or rows[0].n != 0 or not all(map(self.chain.row_ok, rows))
-                    or last.detail.get("state") != ledger.state_hash(state)):
+                    or last.detail.get("state") != ledger.state_hash(state)
+                    or not self._linked(rows)):
                 return None
             return ledger.CaseFold.from_state(case_id, f"{self.path}#{case_id}", self.chain,
                                               state)
         except (ValueError, TypeError, KeyError, IndexError):
             return None
+
+    def _linked(self, rows: list[TrailRow]) -> bool:
+        """Whether the row after each of `rows` (or the recorded head) names its hash."""
+        after = dict(self.db.execute(
+            "SELECT seq, prev_hash FROM trail WHERE seq IN (?, ?)",
+            (rows[0].seq + 1, rows[-1].seq + 1)).fetchall())
+        head = self.db.execute("SELECT value FROM meta WHERE key='head'").fetchone()[0]
+        return all(after.get(r.seq + 1, head) == r.hash for r in rows)
 
     def _compiled(self, version: tuple[str, str | None]) -> CompiledFlow:
         """The compiled flow of a pinned version, from the bytes the store keeps (checked
