@@ -40,29 +40,56 @@ def _store(cli: Cli, tmp_path: Path, amount: int = 8_000_000, flow: Path = PROC,
     return db
 
 
-def _edit_outside_trail(db: str, column: str, value: object) -> None:
-    """Set `column` in every table but the trail (what a clerk edits to change a case)."""
+def _outside_trail(db: str, change: Callable[[sqlite3.Connection, str, list[str]], None]
+                   ) -> None:
+    """Apply `change(con, table, columns)` to every table but the trail, as a clerk would."""
     con = sqlite3.connect(db)
     tables = [r[0] for r in con.execute(
         "SELECT name FROM sqlite_master WHERE type='table' AND name != 'trail'")]
     for t in tables:
-        if column in [r[1] for r in con.execute(f"PRAGMA table_info({t})")]:
-            con.execute(f"UPDATE {t} SET {column}=?", (value,))
+        change(con, t, [r[1] for r in con.execute(f"PRAGMA table_info({t})")])
     con.commit()
     con.close()
+
+
+def _edit_outside_trail(db: str, column: str, value: object) -> None:
+    """Set `column` wherever a table but the trail has it."""
+    def change(con: sqlite3.Connection, t: str, cols: list[str]) -> None:
+        if column in cols:
+            con.execute(f"UPDATE {t} SET {column}=?", (value,))
+    _outside_trail(db, change)
+
+
+def _sqlite_file(path: Path, *statements: str) -> Path:
+    """Another program's SQLite file, made of `statements`."""
+    con = sqlite3.connect(path)
+    for sql in statements:
+        con.execute(sql)
+    con.commit()
+    con.close()
+    return path
 
 
 def _replace_outside_trail(db: str, old: str, new: str) -> None:
     """Replace text in every cell of every table but the trail."""
-    con = sqlite3.connect(db)
-    tables = [r[0] for r in con.execute(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name != 'trail'")]
-    for t in tables:
-        for col in [r[1] for r in con.execute(f"PRAGMA table_info({t})")]:
+    def change(con: sqlite3.Connection, t: str, cols: list[str]) -> None:
+        for col in cols:
             con.execute(f"UPDATE {t} SET {col}=replace({col}, ?, ?) WHERE typeof({col})='text'",
                         (old, new))
-    con.commit()
-    con.close()
+    _outside_trail(db, change)
+
+
+def _trail_row(con: sqlite3.Connection, seq: int, prev: str | None = None,
+               detail: dict[str, object] | None = None) -> TrailRow:
+    """Row `seq` as stored, with another `prev_hash` or `detail` if given (hash not set)."""
+    cols = [r[1] for r in con.execute("PRAGMA table_info(trail)")]
+    d = dict(zip(cols, con.execute("SELECT * FROM trail WHERE seq=?", (seq,)).fetchone(),
+                 strict=True))
+    return TrailRow(d["seq"], d["case_id"], d["n"], d["time"], d["event"], d["person"],
+                    d["post"], tuple(json.loads(d["evidence"])), d["from_step"], d["to_step"],
+                    bool(d["accepted"]), d["reason"],
+                    json.loads(d["detail"]) if detail is None else detail, d["key"],
+                    d["prev_hash"] if prev is None else prev)
 
 
 def _opening_row(db: str) -> dict[str, object]:
@@ -173,16 +200,12 @@ def _fix_meta(con: sqlite3.Connection) -> None:
 
 def _rehash_from(con: sqlite3.Connection, first: int) -> None:
     """Recompute every hash from row `first` on, as an attacker with the (public) rule can."""
-    cols = [r[1] for r in con.execute("PRAGMA table_info(trail)")]
     prev = GENESIS if first == 1 else con.execute(
         "SELECT hash FROM trail WHERE seq=?", (first - 1,)).fetchone()[0]
-    for r in con.execute("SELECT * FROM trail WHERE seq>=? ORDER BY seq", (first,)).fetchall():
-        d = dict(zip(cols, r, strict=True))
-        row = TrailRow(d["seq"], d["case_id"], d["n"], d["time"], d["event"], d["person"],
-                       d["post"], tuple(json.loads(d["evidence"])), d["from_step"], d["to_step"],
-                       bool(d["accepted"]), d["reason"], json.loads(d["detail"]), d["key"], prev)
-        h = chain_hash(prev, row.body())
-        con.execute("UPDATE trail SET prev_hash=?, hash=? WHERE seq=?", (prev, h, d["seq"]))
+    for (seq,) in con.execute("SELECT seq FROM trail WHERE seq>=? ORDER BY seq",
+                              (first,)).fetchall():
+        h = chain_hash(prev, _trail_row(con, seq, prev).body())
+        con.execute("UPDATE trail SET prev_hash=?, hash=? WHERE seq=?", (prev, h, seq))
         prev = h
     _fix_meta(con)
 
@@ -276,12 +299,9 @@ def test_a_read_only_store_is_verified_without_being_changed(cli: Cli, tmp_path:
 
 def test_a_foreign_sqlite_file_is_refused_without_being_changed(cli: Cli,
                                                                  tmp_path: Path) -> None:
-    db = tmp_path / "accounts.db"
-    con = sqlite3.connect(db)
-    con.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT)")
-    con.execute("INSERT INTO accounts VALUES (1, 'x')")
-    con.commit()
-    con.close()
+    db = _sqlite_file(tmp_path / "accounts.db",
+                      "CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT)",
+                      "INSERT INTO accounts VALUES (1, 'x')")
     before = db.read_bytes()
     for args in (("list",), ("verify",), ("fire", "C", "submit"),
                  ("open", str(PROC), "C", "--time", T)):
@@ -350,12 +370,9 @@ def test_a_bad_anchor_or_an_old_format_is_refused(cli: Cli, tmp_path: Path) -> N
     anchor.write_text('{"format": "powerflow-cases-anchor 1", "rows": -1}', encoding="utf-8")
     res = cli("case", "verify", "--store", db, "--anchor", str(anchor), "--lang", "en")
     assert res.exit_code == 2 and "PF806" in res.output
-    old = tmp_path / "old.sqlite3"
-    con = sqlite3.connect(old)
-    con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    con.execute("INSERT INTO meta VALUES ('format', 'powerflow-cases 1')")
-    con.commit()
-    con.close()
+    old = _sqlite_file(tmp_path / "old.sqlite3",
+                       "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                       "INSERT INTO meta VALUES ('format', 'powerflow-cases 1')")
     res = cli("case", "list", "--store", str(old), "--lang", "en")
     assert res.exit_code == 2 and "PF804" in res.output and "format 1" in res.output
 
@@ -400,11 +417,7 @@ def test_fire_does_not_trust_a_kept_state_whose_row_was_rehashed_alone(
     detail["state"] = ledger.state_hash(state)
     con.execute("UPDATE heads SET state=? WHERE case_id='C'", (json.dumps(state),))
     con.execute("UPDATE trail SET detail=? WHERE seq=3", (json.dumps(detail),))
-    cols = [r[1] for r in con.execute("PRAGMA table_info(trail)")]
-    d = dict(zip(cols, con.execute("SELECT * FROM trail WHERE seq=3").fetchone(), strict=True))
-    row = TrailRow(d["seq"], d["case_id"], d["n"], d["time"], d["event"], d["person"],
-                   d["post"], tuple(json.loads(d["evidence"])), d["from_step"], d["to_step"],
-                   bool(d["accepted"]), d["reason"], detail, d["key"], d["prev_hash"])
+    row = _trail_row(con, 3)
     con.execute("UPDATE trail SET hash=? WHERE seq=3", (chain_hash(row.prev_hash, row.body()),))
     con.commit()
     con.close()
