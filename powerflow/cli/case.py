@@ -136,9 +136,22 @@ def _fact(text: str) -> tuple[str, Any]:
 def open_(flow: str, case_id: str, facts: tuple[str, ...], when: str | None,
           person: str | None, lang: str | None, store_path: str, key_file: str | None) -> None:
     """Open CASE_ID as a new case of the power in FLOW (pinned to the file's current content)."""
+    _usable(flow, store_path, lang)
     with _open(store_path, key_file, lang, create=True) as store:
         rec = store.open_case(case_id, flow, dict(_fact(f) for f in facts), _time(when), person)
     click.echo(f"opened {rec.case_id} ({rec.power}) at step {rec.step}")
+
+
+def _usable(flow: str, store_path: str, lang: str | None) -> None:
+    """Refuse a flow that does not load before a new store file is created for it."""
+    from ..engine.store import pinned
+    from ..engine.store.base import StoreError
+
+    try:
+        pinned.load(flow, Path(store_path).resolve().parent)
+    except StoreError as exc:
+        _echo([exc.diagnostic], lang or default_lang())
+        sys.exit(2)
 
 
 @case.command()

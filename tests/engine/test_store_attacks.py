@@ -425,3 +425,12 @@ def test_fire_does_not_trust_a_kept_state_whose_row_was_rehashed_alone(
     assert res.exit_code == 2 and "PF820" in res.output  # the trail's own facts disagree
     res = cli("case", "verify", "--store", db, "--lang", "en")
     assert res.exit_code == 1 and "PF816" in res.output
+
+
+def test_open_with_a_flow_that_does_not_load_creates_no_store(cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("power: {code: X\n", encoding="utf-8")
+    db = tmp_path / "cases.sqlite3"
+    res = cli("case", "open", str(bad), "B", "--store", str(db), "--lang", "en")
+    assert res.exit_code == 2 and "PF810" in res.output and f"{bad}:2:1" in res.output
+    assert not db.exists()

@@ -288,11 +288,11 @@ class ChainCheck:
     def finish(self, head: str | None, rows: str | None) -> None:
         if head != self.prev or rows != str(self.count):
             self.diagnostics.append(_d(
-                "PF818", self.where, 0, f"the trail ends at row {self.count} with hash "
-                f"{self.prev[:12]}…, but the store recorded {rows} rows ending "
-                f"{str(head)[:12]}… (rows at the end were deleted or added)",
-                f"留痕止于第 {self.count} 行（哈希 {self.prev[:12]}…），但库中记录为 {rows} 行、"
-                f"链头 {str(head)[:12]}…（末尾记录被删除或添加）"))
+                "PF818", self.where, 0, f"the trail has {self.count} rows ending with hash "
+                f"{self.prev[:12]}…, but the store recorded {rows} rows ending with "
+                f"{str(head)[:12]}… (rows were deleted or added)",
+                f"留痕共 {self.count} 行，链尾哈希 {self.prev[:12]}…，但库中记录为 {rows} 行、"
+                f"链头 {str(head)[:12]}…（有记录被删除或添加）"))
         if self.anchor is not None:
             self._check_anchor(self.anchor)
 

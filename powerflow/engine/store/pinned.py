@@ -22,7 +22,7 @@ from ...loader import find_catalog, load_catalog_text, load_flow_text
 from ..compile import CompiledFlow, compile_flow
 from .base import CaseRecord, StoreError, store_diagnostic
 
-__all__ = ["FlowVersion", "compile_version", "drift", "read_version"]
+__all__ = ["FlowVersion", "compile_version", "drift", "load", "on_disk", "read_version"]
 
 
 def sha256(data: bytes) -> str:
@@ -75,6 +75,14 @@ def read_version(flow_path: str | os.PathLike[str], store_dir: Path) -> FlowVers
             f"无法读取流程文件：{exc.strerror or exc}")) from None
     return FlowVersion(flow_bytes, cat_bytes, _rel(root, store_dir.resolve()), _rel(p, root),
                        _rel(cat, root) if cat is not None else None)
+
+
+def load(flow_path: str | os.PathLike[str], store_dir: Path
+         ) -> tuple[FlowVersion, CompiledFlow]:
+    """A power file's current version and its compiled machine (`StoreError` PF810)."""
+    version = read_version(flow_path, store_dir)
+    return version, compile_version(version.flow_bytes, version.catalog_bytes, version.flow,
+                                    version.catalog)
 
 
 _COMPILED: dict[tuple[str, str | None], CompiledFlow] = {}

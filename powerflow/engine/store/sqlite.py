@@ -261,11 +261,6 @@ class SqliteStore:
                         (row.case_id, out.seq, canonical_json(state)))
         return out
 
-    def _pin(self, version: pinned.FlowVersion) -> CompiledFlow:
-        compiled = pinned.compile_version(version.flow_bytes, version.catalog_bytes,
-                                          version.flow, version.catalog)
-        return compiled
-
     def _store_version(self, version: pinned.FlowVersion) -> None:
         for sha, data in ((version.flow_sha256, version.flow_bytes),
                           (version.catalog_sha256, version.catalog_bytes)):
@@ -275,8 +270,7 @@ class SqliteStore:
     def open_case(self, case_id: str, flow_path: str, facts: dict[str, Any],
                   time: dt.datetime, person: str | None = None) -> CaseRecord:
         """Open a case pinned to the flow file's current content (and its catalogue's)."""
-        version = pinned.read_version(flow_path, self.dir)
-        compiled = self._pin(version)
+        version, compiled = pinned.load(flow_path, self.dir)
         with self._write():
             if self.db.execute("SELECT 1 FROM trail WHERE case_id=? LIMIT 1",
                                (case_id,)).fetchone():
@@ -322,8 +316,7 @@ class SqliteStore:
         """Move a live case to the flow file's current version: a chained `@migrate` row with
         the old and new version and the reason. Refused when nothing changes, the power differs
         or the case's step is not in the new version."""
-        version = pinned.read_version(flow_path, self.dir)
-        compiled = self._pin(version)
+        version, compiled = pinned.load(flow_path, self.dir)
         where = f"{self.path}#{case_id}"
         with self._write():
             fold = self._fold(case_id)
