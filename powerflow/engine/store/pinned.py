@@ -80,9 +80,9 @@ def read_version(flow_path: str | os.PathLike[str], store_dir: Path) -> FlowVers
 def load(flow_path: str | os.PathLike[str], store_dir: Path
          ) -> tuple[FlowVersion, CompiledFlow]:
     """A power file's current version and its compiled machine (`StoreError` PF810)."""
-    version = read_version(flow_path, store_dir)
-    return version, compile_version(version.flow_bytes, version.catalog_bytes, version.flow,
-                                    version.catalog)
+    v = read_version(flow_path, store_dir)
+    cat = None if v.catalog is None else str(Path(store_dir, v.root, v.catalog))
+    return v, compile_version(v.flow_bytes, v.catalog_bytes, str(flow_path), cat)
 
 
 _COMPILED: dict[tuple[str, str | None], CompiledFlow] = {}
