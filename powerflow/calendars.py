@@ -162,5 +162,9 @@ def resolve_calendar(value: m.CalendarSpec | str | None, data: Any, source: Sour
         return m.CalendarSpec(base=spec.base), [_unusable(
             loc, "a calendar declaration with `file:` names nothing else",
             "带 file: 的日历声明不能再声明其他内容")]
+    if not spec.file.lower().endswith((".yaml", ".yml")):
+        return m.CalendarSpec(), [_unusable(
+            loc, f"calendar {spec.file!r} is neither cn, weekdays nor a .yaml file",
+            f"calendar 的值 {spec.file!r} 既不是 cn、weekdays，也不是 .yaml 文件")]
     got, diags = _read_file(spec.file, Path(file).parent, loc, limits)
     return (got or m.CalendarSpec(base=spec.base)), diags

@@ -121,16 +121,16 @@ _ZHONGQIU = _Festival("中秋节", "Mid-Autumn Festival", "lunar", 8, 15, 1)
 _NATIONAL = _Festival("国庆节", "National Day", "solar", 10, 1, 3)
 
 _RULES: tuple[tuple[int, str, tuple[_Festival, ...]], ...] = (
-    (2000, "国务院令第270号（1999）", (
+    (2000, "国务院令第270号 / State Council Decree No. 270 (1999)", (
         _NEW_YEAR, _Festival("春节", "Spring Festival", "lunar", 1, 1, 3),
         _Festival("劳动节", "Labour Day", "solar", 5, 1, 3), _NATIONAL)),
-    (2008, "国务院令第513号（2007）", (
+    (2008, "国务院令第513号 / State Council Decree No. 513 (2007)", (
         _NEW_YEAR, _Festival("春节", "Spring Festival", "lunar", 1, 1, 3, -1), _QINGMING,
         _Festival("劳动节", "Labour Day", "solar", 5, 1, 1), _DUANWU, _ZHONGQIU, _NATIONAL)),
-    (2014, "国务院令第644号（2013）", (
+    (2014, "国务院令第644号 / State Council Decree No. 644 (2013)", (
         _NEW_YEAR, _Festival("春节", "Spring Festival", "lunar", 1, 1, 3), _QINGMING,
         _Festival("劳动节", "Labour Day", "solar", 5, 1, 1), _DUANWU, _ZHONGQIU, _NATIONAL)),
-    (2025, "国务院令第795号（2024）", (
+    (2025, "国务院令第795号 / State Council Decree No. 795 (2024)", (
         _NEW_YEAR, _Festival("春节", "Spring Festival", "lunar", 1, 1, 4, -1), _QINGMING,
         _Festival("劳动节", "Labour Day", "solar", 5, 1, 2), _DUANWU, _ZHONGQIU, _NATIONAL)),
 )

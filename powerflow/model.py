@@ -663,9 +663,6 @@ class CalendarSpec(_Frozen):
     file: Annotated[str, Field(min_length=1, max_length=500)] | None = None
 
 
-CalendarName = Literal["cn", "weekdays"]
-
-
 def calendar_spec(value: CalendarSpec | str | None) -> CalendarSpec:
     """A `calendar:` value as a declaration: a base name or a declaration (a file path left to
     the loader, which replaces it with the file's declaration)."""
@@ -679,14 +676,11 @@ def calendar_spec(value: CalendarSpec | str | None) -> CalendarSpec:
 
 
 def _calendar_kind(value: Any) -> str:
-    if isinstance(value, str):
-        return "name" if value in ("cn", "weekdays") else "file"
-    return "spec"
+    return "text" if isinstance(value, str) else "spec"
 
 
 CalendarField = Annotated[
-    Annotated[CalendarName, Tag("name")]
-    | Annotated[str, Tag("file"), Field(min_length=1, max_length=500)]
+    Annotated[str, Tag("text"), Field(min_length=1, max_length=500)]
     | Annotated[CalendarSpec, Tag("spec")],
     Discriminator(_calendar_kind)]
 """`calendar:` in a catalogue's defaults or a log mapping: `cn`, `weekdays`, a path to a

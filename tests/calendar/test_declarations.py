@@ -45,7 +45,7 @@ def _formal_days(cli: Callable[..., Result], flow: Path) -> tuple[int, set[str]]
 
     res = cli("simulate", str(flow), str(CASE), "--format", "json", "--lang", "en")
     body = json.loads(res.output)
-    formal = next(v for v in body["path"] if v["step"] == "formal_review")
+    formal = next(v for v in body["path"] if v["step"] == "expert_review")
     return formal["days"], {d["code"] for d in body["diagnostics"]}
 
 
@@ -54,13 +54,14 @@ def test_2027_without_arrangement_warns_and_with_one_counts_exactly(
     shutil.copy(ROOT / "flows" / "catalog.yaml", tmp_path / "catalog.yaml")
     shutil.copy(ROOT / "flows" / FLOW, tmp_path / FLOW)
     days, codes = _formal_days(cli, tmp_path / FLOW)
-    # 26 Jan (Tue) to 1 Feb (Mon): 27, 28, 29, 1 → 4 working days on the statutory calendar
-    assert (days, "PF531" in codes) == (4, True)
-    # (the declared test arrangement below changes nothing in that week: 4 days again)
+    # expert review 1 Feb (Mon) to 19 Feb: 2-4, 11-12, 15-19 on the statutory calendar
+    # (Spring Festival 5-8 February, make-up days 9 and 10)
+    assert (days, "PF531" in codes) == (10, True)
     (tmp_path / "declared").mkdir()
     _catalogue(tmp_path / "declared", DECLARED)
     days, codes = _formal_days(cli, tmp_path / "declared" / FLOW)
-    assert (days, "PF531" in codes) == (4, False)
+    # 2-4, Sunday 14 (worked), 15-19 on the declared arrangement (5-13 off)
+    assert (days, "PF531" in codes) == (9, False)
     compiled = load_compiled(tmp_path / "declared" / FLOW).compiled
     assert compiled is not None
     cal = compiled.calendar
@@ -117,6 +118,7 @@ def test_malformed_declarations_give_located_errors(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("value", "code"), [
     ("  calendar: missing.yaml\n", "PF083"),
+    ("  calendar: cnn\n", "PF083"),
     ("  calendar: {base: cnn}\n", "PF005"),
     ("  calendar: {file: x.yaml, years: {2027: {}}}\n", "PF083"),
     ("  calendar: {years: {1850: {}}}\n", "PF005"),
@@ -150,3 +152,34 @@ def test_a_mapping_chooses_its_calendar(tmp_path: Path) -> None:
     bad = load_mapping(tmp_path / "m.mapping.yaml", compiled.flow)
     assert bad.mapping is None and [(d.code, d.location.line) for d in bad.diagnostics] == [
         ("PF080", 1)]
+
+
+LOG = """case,activity,time,person
+K1,submit,2027-01-25T09:00:00+08:00,a
+K1,accept,2027-01-26T09:00:00+08:00,b
+K1,pass_formal,2027-02-01T09:00:00+08:00,c
+K2,submit,2026-12-01T09:00:00+08:00,a
+K2,accept,2026-12-02T09:00:00+08:00,b
+"""
+
+
+def test_a_2027_log_says_so_in_every_format(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    import json
+
+    (tmp_path / "log.csv").write_text(LOG, encoding="utf-8")
+    (tmp_path / "m.mapping.yaml").write_text(
+        "columns: {case: case, activity: activity, time: time, person: person, post: null,"
+        " lifecycle: null}\n", encoding="utf-8")
+    flow = str(ROOT / "flows" / FLOW)
+    args = (flow, str(tmp_path / "log.csv"), "--mapping", str(tmp_path / "m.mapping.yaml"),
+            "--lang", "en", "--no-chart")
+    body = json.loads(cli("audit", *args, "--format", "json").stdout)
+    assert body["kinds"]["PF531"]["case_ids"] == ["K1"]
+    assert any("2027" in n["en"] and "statutory" in n["en"] for n in body["notes"])
+    assert body["calendar"].startswith("Chinese mainland")
+    text = cli("audit", *args, "--format", "text").stdout
+    assert "PF531" in text and "note: 3 events fall in 2027" in text
+    html = cli("audit", *args, "--format", "html").stdout
+    assert "PF531" in html and "2027" in html
+    csv = cli("audit", *args, "--format", "csv").stdout
+    assert "PF531,year-arrangement-not-declared,warning,K1" in csv
