@@ -73,7 +73,8 @@ def check_declaration(spec: m.CalendarSpec, data: Any, source: SourceMap, file: 
                     out.append(_diag(
                         "PF080", "calendar-day-malformed", loc,
                         f"{kind} entry {text!r} of {year}: {exc}",
-                        f"{year} 年 {kind} 中的 {text!r} 不是有效日期或日期范围：{exc}",
+                        f"{year} 年 {kind} 中的 {text!r} 不是有效的日期或日期范围"
+                        "（日期须真实存在，范围须先早后晚且不超过一年）",
                         Text("Write 2027-02-05, or a range 2027-02-05/2027-02-11.",
                              "请写成 2027-02-05，或日期范围 2027-02-05/2027-02-11。")))
                     continue
