@@ -20,6 +20,7 @@ Must not: count working days (that is `powerflow.clock`), print.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -115,11 +116,15 @@ def _unusable(loc: Location, en: str, zh: str) -> Diagnostic:
                       "{base, years}。"))
 
 
-def _read_file(name: str, base: Path, loc: Location, limits: Limits
+def _read_file(name: str, base: Path, loc: Location, limits: Limits,
+               files: Mapping[str, bytes] | None = None
                ) -> tuple[m.CalendarSpec | None, list[Diagnostic]]:
     path = base / name
     try:
-        raw = path.read_bytes() if path.stat().st_size <= limits.max_bytes else None
+        if files is not None and name in files:
+            raw: bytes | None = files[name] if len(files[name]) <= limits.max_bytes else None
+        else:
+            raw = path.read_bytes() if path.stat().st_size <= limits.max_bytes else None
     except OSError as exc:
         return None, [_unusable(loc, f"cannot read calendar file {name!r}: "
                                      f"{exc.strerror or exc}",
@@ -150,11 +155,13 @@ def _read_file(name: str, base: Path, loc: Location, limits: Limits
 
 
 def resolve_calendar(value: m.CalendarSpec | str | None, data: Any, source: SourceMap,
-                     file: str, at: Path_, limits: Limits = Limits()
+                     file: str, at: Path_, limits: Limits = Limits(),
+                     files: Mapping[str, bytes] | None = None
                      ) -> tuple[m.CalendarSpec, list[Diagnostic]]:
-    """The declaration `value` (written at `at` in `file`) stands for, a named file read in,
-    with its diagnostics. On errors the spec returned is the plain base (use it only if the
-    caller goes on despite errors)."""
+    """The declaration `value` (written at `at` in `file`) stands for, a named file read in
+    (from `files`, by the name written, when given there: content kept elsewhere, such as a
+    case store's pinned copy), with its diagnostics. On errors the spec returned is the plain
+    base (use it only if the caller goes on despite errors)."""
     spec = m.calendar_spec(value)
     if spec.file is None:
         return spec, check_declaration(spec, data, source, file, at)
@@ -167,5 +174,5 @@ def resolve_calendar(value: m.CalendarSpec | str | None, data: Any, source: Sour
         return m.CalendarSpec(), [_unusable(
             loc, f"calendar {spec.file!r} is neither cn, weekdays nor a .yaml file",
             f"calendar 的值 {spec.file!r} 既不是 cn、weekdays，也不是 .yaml 文件")]
-    got, diags = _read_file(spec.file, Path(file).parent, loc, limits)
+    got, diags = _read_file(spec.file, Path(file).parent, loc, limits, files)
     return (got or m.CalendarSpec(base=spec.base)), diags

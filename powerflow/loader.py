@@ -11,7 +11,7 @@ Must not: execute anything from a file, print, or stop at the first problem.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,8 +215,10 @@ def load_catalog(path: str | os.PathLike[str], limits: Limits = Limits()) -> Loa
     return load_catalog_text(raw, str(p), limits)
 
 
-def load_catalog_text(raw: bytes, file: str, limits: Limits = Limits()) -> LoadedCatalog:
-    """Load a department catalogue from bytes (the file name is used for locations only)."""
+def load_catalog_text(raw: bytes, file: str, limits: Limits = Limits(),
+                      files: Mapping[str, bytes] | None = None) -> LoadedCatalog:
+    """Load a department catalogue from bytes (the file name is used for locations and to
+    find a calendar file beside it, unless `files` holds that file's bytes by its name)."""
     p = Path(file)
     res = read_yaml(raw, str(p), limits)
     diags = res.diagnostics
@@ -233,7 +235,7 @@ def load_catalog_text(raw: bytes, file: str, limits: Limits = Limits()) -> Loade
     for i, lane in enumerate(cat.lanes):
         rc.check(lane, cat.actors, "actor", "参与者", "lanes", i)
     spec, cal_diags = resolve_calendar(cat.defaults.calendar, res.data, res.source, str(p),
-                                       ("defaults", "calendar"), limits)
+                                       ("defaults", "calendar"), limits, files)
     diags = [*diags, *cal_diags]
     if rc.diags or any(d.is_error for d in cal_diags):
         return LoadedCatalog(str(p), None, res.source, (*diags, *rc.diags))

@@ -434,3 +434,33 @@ def test_open_with_a_flow_that_does_not_load_creates_no_store(cli: Cli, tmp_path
     res = cli("case", "open", str(bad), "B", "--store", str(db), "--lang", "en")
     assert res.exit_code == 2 and "PF810" in res.output and f"{bad}:2:1" in res.output
     assert not db.exists()
+
+
+def test_the_catalogue_and_its_calendar_file_are_pinned_too(cli: Cli, tmp_path: Path) -> None:
+    flows = tmp_path / "project" / "flows"
+    flows.mkdir(parents=True)
+    shutil.copy(PROC, flows / "proc.yaml")
+    (flows / "catalog.yaml").write_text(
+        "department: {name: 测试局}\ndefaults: {calendar: cal.yaml}\n", encoding="utf-8")
+    cal = flows / "cal.yaml"
+    cal.write_text("base: weekdays\nname: test\nyears: {2025: {holidays: []}}\n",
+                   encoding="utf-8")
+    db = _store(cli, tmp_path / "project", flow=flows / "proc.yaml")
+    detail = _opening_row(db)
+    assert detail["unit"] == "测试局" and detail["calendar"] == "cal.yaml"
+    assert detail["calendar_sha256"] == hashlib.sha256(cal.read_bytes()).hexdigest()
+    as_of = "2025-03-06T17:00"  # `method` (limit 2) entered Monday: 3 working days by Thursday
+    assert cli("case", "overdue", "--as-of", as_of, "--store", db).exit_code == 1
+    cal.write_text("base: weekdays\nname: test\nyears: {2025: {holidays: [2025-03-04/2025-03-10]}}"
+                   "\n", encoding="utf-8")  # a week off declared afterwards
+    assert cli("case", "overdue", "--as-of", as_of, "--store", db).exit_code == 1
+    res = cli("case", "verify", "--store", db, "--lang", "en")
+    assert res.exit_code == 0 and "PF823" in res.output
+    moved = tmp_path / "moved"
+    (tmp_path / "project").rename(moved)
+    db = str(moved / "cases.sqlite3")
+    assert cli("case", "overdue", "--as-of", as_of, "--store", db).exit_code == 1
+    res = cli("case", "migrate", "C", str(moved / "flows" / "proc.yaml"), "--reason", "week off",
+              "--time", "2025-03-04T09:00", "--store", db)
+    assert res.exit_code == 0, res.output
+    assert cli("case", "overdue", "--as-of", as_of, "--store", db).exit_code == 0

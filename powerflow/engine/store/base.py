@@ -91,8 +91,8 @@ class CaseExists(StoreError):
 @dataclass(frozen=True, slots=True)
 class CaseRecord:
     """A case as its trail says: the opening row (facts, power, unit, flow) and every later
-    accepted row (step, events, time); `flow_sha256`/`catalog_sha256` name the pinned flow
-    version (the last `@migrate` row's, else the opening row's). `flow_path` is relative to the
+    accepted row (step, events, time); `flow_sha256`/`catalog_sha256`/`calendar_sha256` name the
+    pinned flow version (the last `@migrate` row's, else the opening row's). `flow_path` is relative to the
     catalogue folder, itself relative to the store's folder (`root`)."""
 
     case_id: str
@@ -106,6 +106,7 @@ class CaseRecord:
     events: int
     flow_sha256: str = ""
     catalog_sha256: str | None = None
+    calendar_sha256: str | None = None
     unit: str | None = None
     root: str = "."
 

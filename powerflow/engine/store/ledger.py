@@ -86,7 +86,8 @@ def _d(code: str, where: str, seq: int, en: str, zh: str, hint: Text | None = _V
     return store_diagnostic(code, where, en, zh, hint, seq)
 
 
-_FLOW_KEYS = ("root", "flow", "catalog", "flow_sha256", "catalog_sha256")
+_FLOW_KEYS = ("root", "flow", "catalog", "calendar", "flow_sha256", "catalog_sha256",
+              "calendar_sha256")
 _CASE_KEYS = ("power", "unit", "facts", *_FLOW_KEYS)
 
 
@@ -114,8 +115,10 @@ class CaseFold:
     last_time: dt.datetime | None = None
 
     @property
-    def version(self) -> tuple[str, str | None]:
-        return self.detail.get("flow_sha256", ""), self.detail.get("catalog_sha256")
+    def version(self) -> tuple[str, str | None, str | None]:
+        """The pinned version: sha256 of the power file, its catalogue, its calendar file."""
+        d = self.detail
+        return d.get("flow_sha256", ""), d.get("catalog_sha256"), d.get("calendar_sha256")
 
     def state(self) -> dict[str, Any]:
         return {"detail": self.detail, "step": self.step, "opened_at": self.opened_at,
@@ -198,14 +201,15 @@ class CaseFold:
         return CaseRecord(self.case_id, str(d["power"]), str(d["flow"]), dict(d["facts"]),
                           self.step, self.step in ends, self.opened_at, self.updated_at,
                           self.events, str(d["flow_sha256"]), d.get("catalog_sha256"),
-                          d.get("unit"), str(d["root"]))
+                          d.get("calendar_sha256"), d.get("unit"), str(d["root"]))
 
 
 def _flow_fields_bad(d: dict[str, Any]) -> bool:
     return not (isinstance(d.get("root"), str) and isinstance(d.get("flow"), str)
                 and isinstance(d.get("flow_sha256"), str)
                 and _HEX64.match(d["flow_sha256"]) is not None
-                and (d.get("catalog") is None) == (d.get("catalog_sha256") is None))
+                and (d.get("catalog") is None) == (d.get("catalog_sha256") is None)
+                and (d.get("calendar") is None) == (d.get("calendar_sha256") is None))
 
 
 def _open_rules(row: TrailRow) -> tuple[str, str] | None:
@@ -315,7 +319,7 @@ class ChainCheck:
 
 
 def replay(fold: CaseFold, rows: list[TrailRow], compiled_for: Callable[
-        [tuple[str, str | None]], CompiledFlow]) -> list[Diagnostic]:
+        [tuple[str, str | None, str | None]], CompiledFlow]) -> list[Diagnostic]:
     """Re-make every decision of a sound case with the flow version pinned at that point:
     an accepted entry must be allowed and reach its step, a refused one must be refused."""
     state = CaseFold(fold.case_id, fold.where, fold.chain)

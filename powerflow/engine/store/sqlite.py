@@ -90,7 +90,7 @@ class SqliteStore:
         self.chain = ledger.Chain(key)
         self.readonly = readonly
         self._new = False
-        self._versions: dict[tuple[str, str | None], CompiledFlow] = {}
+        self._versions: dict[pinned.VersionKey, CompiledFlow] = {}
         self.db = self._connect(create and not readonly, busy_timeout)
         try:
             self._check_format()
@@ -262,10 +262,7 @@ class SqliteStore:
         return out
 
     def _store_version(self, version: pinned.FlowVersion) -> None:
-        for sha, data in ((version.flow_sha256, version.flow_bytes),
-                          (version.catalog_sha256, version.catalog_bytes)):
-            if sha is not None and data is not None:
-                self.db.execute("INSERT OR IGNORE INTO flows VALUES (?, ?)", (sha, data))
+        self.db.executemany("INSERT OR IGNORE INTO flows VALUES (?, ?)", version.blobs())
 
     def open_case(self, case_id: str, flow_path: str, facts: dict[str, Any],
                   time: dt.datetime, person: str | None = None) -> CaseRecord:
@@ -331,7 +328,8 @@ class SqliteStore:
                 0, case_id, fold.next_n, _iso(time), MIGRATE_EVENT, person, None, (), fold.step,
                 fold.step, True, None, {**version.detail(), "reason": reason,
                                         "from_flow_sha256": fold.version[0],
-                                        "from_catalog_sha256": fold.version[1]}, None, GENESIS))
+                                        "from_catalog_sha256": fold.version[1],
+                                        "from_calendar_sha256": fold.version[2]}, None, GENESIS))
         return self._record(self._fold(case_id))
 
     def _not_before(self, fold: ledger.CaseFold, time: dt.datetime) -> None:
@@ -384,7 +382,7 @@ class SqliteStore:
         head = self.db.execute("SELECT value FROM meta WHERE key='head'").fetchone()[0]
         return all(after.get(r.seq + 1, head) == r.hash for r in rows)
 
-    def _compiled(self, version: tuple[str, str | None]) -> CompiledFlow:
+    def _compiled(self, version: pinned.VersionKey) -> CompiledFlow:
         """The compiled flow of a pinned version, from the bytes the store keeps (checked
         against their hash once per store object)."""
         hit = self._versions.get(version)
@@ -392,22 +390,25 @@ class SqliteStore:
             hit = self._versions[version] = self._load_version(version)
         return hit
 
-    def _load_version(self, version: tuple[str, str | None]) -> CompiledFlow:
-        blobs: list[bytes | None] = []
-        for sha in version:
-            if sha is None:
-                blobs.append(None)
-                continue
-            r = self.db.execute("SELECT content FROM flows WHERE sha256=?", (sha,)).fetchone()
-            if r is None or pinned.sha256(bytes(r[0])) != sha:
-                raise StoreError(store_diagnostic(
-                    "PF821", self.path, f"the pinned flow version {sha[:12]} is "
-                    f"{'missing from' if r is None else 'changed in'} the store",
-                    f"锁定的流程版本 {sha[:12]} 在库中{'缺失' if r is None else '被改动'}",
-                    Text("Restore the store from a backup.", "请从备份恢复办件库。")))
-            blobs.append(bytes(r[0]))
-        return pinned.compile_version(blobs[0] or b"", blobs[1], f"{version[0][:12]}.yaml",
-                                      "catalog.yaml" if version[1] else None)
+    def _blob(self, sha: str | None) -> bytes | None:
+        if sha is None:
+            return None
+        r = self.db.execute("SELECT content FROM flows WHERE sha256=?", (sha,)).fetchone()
+        if r is None or pinned.sha256(bytes(r[0])) != sha:
+            raise StoreError(store_diagnostic(
+                "PF821", self.path, f"the pinned flow version {sha[:12]} is "
+                f"{'missing from' if r is None else 'changed in'} the store",
+                f"锁定的流程版本 {sha[:12]} 在库中{'缺失' if r is None else '被改动'}",
+                Text("Restore the store from a backup.", "请从备份恢复办件库。")))
+        return bytes(r[0])
+
+    def _load_version(self, version: pinned.VersionKey) -> CompiledFlow:
+        flow, cat, cal = (self._blob(sha) for sha in version)
+        name = f"{version[0][:12]}.yaml"
+        calendar = pinned.calendar_name(cat, "catalog.yaml") if cat is not None else None
+        return pinned.compile_version(
+            pinned.FlowVersion(flow or b"", cat, cal, ".", name, "catalog.yaml" if cat else None,
+                               calendar), name, "catalog.yaml" if cat else None)
 
     def _record(self, fold: ledger.CaseFold) -> CaseRecord:
         return fold.record(self._compiled(fold.version).ends)
