@@ -31,3 +31,16 @@ def test_a_code_has_one_name() -> None:
     assert names, "no (code, name) pairs found: the scan is broken"
     clashes = {c: sorted(n) for c, n in names.items() if len(n) > 1}
     assert clashes == {}
+
+
+def test_store_codes_are_one_family_in_their_range() -> None:
+    """PF8xx belong to the case store: each one used is declared in `STORE_CODES`, whose names
+    are the ones written where the codes arise, all within PF801-PF829."""
+    from powerflow.engine.store.base import STORE_CODES
+
+    used = set()
+    for path in (ROOT / "powerflow").rglob("*.py"):
+        used |= set(re.findall(r'"(PF8\d\d)"', path.read_text(encoding="utf-8")))
+    assert used and used <= set(STORE_CODES)
+    assert all(801 <= int(c[2:]) <= 829 for c in STORE_CODES)
+    assert len({name for name, _sev in STORE_CODES.values()}) == len(STORE_CODES)
