@@ -464,3 +464,23 @@ def test_the_catalogue_and_its_calendar_file_are_pinned_too(cli: Cli, tmp_path: 
               "--time", "2025-03-04T09:00", "--store", db)
     assert res.exit_code == 0, res.output
     assert cli("case", "overdue", "--as-of", as_of, "--store", db).exit_code == 0
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE trail SET evidence='not json' WHERE seq=3",                  # unreadable row
+    "UPDATE flows SET content=CAST('power: {}' AS BLOB) WHERE sha256=("  # pinned bytes changed
+    "SELECT json_extract(detail, '$.flow_sha256') FROM trail WHERE seq=1)",
+])
+def test_unreadable_rows_and_changed_pinned_bytes_are_errors_not_tracebacks(
+        cli: Cli, tmp_path: Path, sql: str) -> None:
+    db = _store(cli, tmp_path)
+    con = sqlite3.connect(db)
+    con.execute(sql)
+    con.commit()
+    con.close()
+    code = "PF822" if "evidence" in sql else "PF821"
+    for args in (("fire", "C", "choose", "--time", T), ("show", "C"), ("list",)):
+        res = cli("case", *args, "--store", db, "--lang", "en")
+        assert res.exit_code == 2 and code in res.output, (args, res.output)
+    res = cli("case", "verify", "--store", db, "--lang", "en")
+    assert res.exit_code == 1 and code in res.output

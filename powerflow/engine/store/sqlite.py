@@ -290,7 +290,7 @@ class SqliteStore:
             if key is not None:
                 old = self.db.execute("SELECT * FROM trail WHERE key=?", (key,)).fetchone()
                 if old is not None:
-                    return FireResult(_row(old), None, duplicate=True)
+                    return FireResult(self._read(old), None, duplicate=True)
             fold = self._fold(case_id)
             self._not_before(fold, time)
             compiled = self._compiled(fold.version)
@@ -342,8 +342,20 @@ class SqliteStore:
     # ------------------------------------------------------------------ reads
 
     def _rows(self, case_id: str) -> list[TrailRow]:
-        return [_row(r) for r in self.db.execute(
+        return [self._read(r) for r in self.db.execute(
             "SELECT * FROM trail WHERE case_id=? ORDER BY n", (case_id,))]
+
+    def _read(self, r: tuple[Any, ...]) -> TrailRow:
+        """A stored row, or `StoreError` PF822 when it cannot be read."""
+        try:
+            return _row(r)
+        except (ValueError, TypeError, IndexError) as exc:
+            raise StoreError(store_diagnostic(
+                "PF822", self.path, f"trail row {r[0] if r else '?'} cannot be read ({exc})",
+                f"留痕第 {r[0] if r else '?'} 行无法读取（{exc}）",
+                Text("Run `powerflow case verify` and compare the store with its backup.",
+                     "运行 `powerflow case verify`，并与备份比对。"),
+                r[0] if r and isinstance(r[0], int) else 0)) from None
 
     def _fold(self, case_id: str, rows: list[TrailRow] | None = None) -> ledger.CaseFold:
         if rows is None:
@@ -509,7 +521,8 @@ class SqliteStore:
     def list(self, open_only: bool = False) -> list[CaseRecord]:
         """Every case (or every unfinished one) as its trail says, in order of opening."""
         with self._snapshot():
-            rows = (_row(r) for r in self.db.execute("SELECT * FROM trail ORDER BY case_id, n"))
+            rows = (self._read(r) for r in self.db.execute(
+                "SELECT * FROM trail ORDER BY case_id, n"))
             recs = [self._record(self._fold(cid, list(group)))
                     for cid, group in groupby(rows, key=lambda r: r.case_id)]
         recs.sort(key=lambda r: (r.opened_at, r.case_id))
