@@ -159,9 +159,15 @@ class SqliteStore:
                     "Keep the file as evidence (its trail is readable with sqlite3) and open "
                     "the live cases again in a new store.", "保留原文件作为证据（留痕可用 sqlite3 "
                     "读取），在新库中重新登记在办件。"))
-        if meta.get("format") != FORMAT or not {"trail", "flows", "heads"} <= tables:
+        if meta.get("format") != FORMAT:
             raise self._refuse("PF803", "not a case store: another program's SQLite database "
                                "(left unchanged)", "不是办件库：其他程序的 SQLite 数据库（未改动）")
+        missing = sorted({"trail", "flows", "heads"} - tables)
+        if missing or not meta.get("rows", "").isdigit() or "head" not in meta:
+            what = ", ".join(missing) if missing else "its recorded head"
+            raise self._refuse("PF803", f"a damaged case store: {what} is missing",
+                               f"办件库已损坏：缺少 {what}", Text(
+                                   "Restore the store from a backup.", "请从备份恢复办件库。"))
         if meta.get("schema") != str(SCHEMA_VERSION):
             raise self._refuse("PF804", f"the store has schema version {meta.get('schema')}; "
                                f"this powerflow reads version {SCHEMA_VERSION}",
