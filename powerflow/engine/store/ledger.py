@@ -113,6 +113,8 @@ class CaseFold:
     events: int = 0
     next_n: int = 0
     last_time: dt.datetime | None = None
+    last_seq: int = 0
+    """The `seq` of the case's last row (not part of the state: a backend's bookkeeping)."""
 
     @property
     def version(self) -> tuple[str, str | None, str | None]:
@@ -183,6 +185,7 @@ class CaseFold:
 
     def _apply(self, row: TrailRow) -> None:
         self.next_n = row.n + 1
+        self.last_seq = row.seq
         if row.n == 0:
             self.detail = {k: row.detail.get(k) for k in _CASE_KEYS}
             self.step = str(row.to_step)

@@ -70,6 +70,8 @@ CREATE TABLE IF NOT EXISTS flows (sha256 TEXT PRIMARY KEY, content BLOB NOT NULL
 CREATE TABLE IF NOT EXISTS heads (case_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,
   state TEXT NOT NULL)
 """
+_META = ("format", "schema", "chain", "key_check", "head", "rows")
+"""The keys of `meta`, no more and no fewer."""
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _START = Text("Give the right path with --store (or $POWERFLOW_STORE); `powerflow case open` "
               "creates a new store.", "用 --store（或 $POWERFLOW_STORE）给出正确的路径；"
@@ -162,8 +164,11 @@ class SqliteStore:
         if meta.get("format") != FORMAT:
             raise self._refuse("PF803", "not a case store: another program's SQLite database "
                                "(left unchanged)", "不是办件库：其他程序的 SQLite 数据库（未改动）")
-        missing = sorted({"trail", "flows", "heads"} - tables)
-        if missing or not meta.get("rows", "").isdigit() or "head" not in meta:
+        missing = sorted({"trail", "flows", "heads"} - tables) + sorted(
+            f"meta {k}" for k in set(_META) ^ set(meta))
+        rows, head = meta.get("rows"), meta.get("head")
+        if missing or not (isinstance(rows, str) and rows.isdigit() and isinstance(head, str)
+                           and len(head) == len(GENESIS)):
             what = ", ".join(missing) if missing else "its recorded head"
             raise self._refuse("PF803", f"a damaged case store: {what} is missing",
                                f"办件库已损坏：缺少 {what}", Text(
@@ -202,8 +207,8 @@ class SqliteStore:
         with self._write():
             for stmt in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
                 self.db.execute(stmt)
-            rows = {"format": FORMAT, "schema": str(SCHEMA_VERSION), "chain": self.chain.kind,
-                    "key_check": self.chain.key_check(), "head": GENESIS, "rows": "0"}
+            rows = dict(zip(_META, (FORMAT, str(SCHEMA_VERSION), self.chain.kind,
+                                    self.chain.key_check(), GENESIS, "0"), strict=True))
             self.db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", rows.items())
         self._check_format()  # another process may have created it first, differently
 
@@ -387,8 +392,10 @@ class SqliteStore:
                     or last.detail.get("state") != ledger.state_hash(state)
                     or not self._linked(rows)):
                 return None
-            return ledger.CaseFold.from_state(case_id, f"{self.path}#{case_id}", self.chain,
+            fold = ledger.CaseFold.from_state(case_id, f"{self.path}#{case_id}", self.chain,
                                               state)
+            fold.last_seq = last.seq
+            return fold
         except (ValueError, TypeError, KeyError, IndexError):
             return None
 
@@ -412,7 +419,7 @@ class SqliteStore:
         if sha is None:
             return None
         r = self.db.execute("SELECT content FROM flows WHERE sha256=?", (sha,)).fetchone()
-        if r is None or pinned.sha256(bytes(r[0])) != sha:
+        if r is None or not isinstance(r[0], bytes) or pinned.sha256(r[0]) != sha:
             raise StoreError(store_diagnostic(
                 "PF821", self.path, f"the pinned flow version {sha[:12]} is "
                 f"{'missing from' if r is None else 'changed in'} the store",
@@ -492,11 +499,12 @@ class SqliteStore:
 
     def _verify_heads(self, cases: dict[str, ledger.CaseFold]) -> list[Diagnostic]:
         """The kept copies of case states: one per case, equal to what the trail says."""
-        kept = {r[0]: r[1] for r in self.db.execute("SELECT case_id, state FROM heads")}
+        kept = {str(r[0]): (r[1], r[2]) for r in self.db.execute(
+            "SELECT case_id, seq, state FROM heads")}
         out = []
         for cid in sorted(set(kept) | set(cases)):
             fold = cases.get(cid)
-            if fold is not None and kept.get(cid) == canonical_json(fold.state()):
+            if fold is not None and kept.get(cid) == (fold.last_seq, canonical_json(fold.state())):
                 continue
             out.append(store_diagnostic(
                 "PF820", f"{self.path}#{cid}", f"case {cid}: the state kept in `heads` does not "
@@ -550,8 +558,21 @@ def _migration_refused(fold: ledger.CaseFold, version: pinned.FlowVersion,
     return None
 
 
+_TYPES = (int, str, int, str, str, str | None, str | None, str, str | None, str | None, int,
+          str | None, str, str | None, str, str)
+"""The type of each `trail` column as written (SQLite keeps whatever a tool puts there)."""
+
+
 def _row(r: tuple[Any, ...]) -> TrailRow:
+    """A stored row; `TypeError`/`ValueError` when a value is not what the store writes."""
+    bad = [i for i, (v, t) in enumerate(zip(r, _TYPES, strict=True)) if not isinstance(v, t)]
+    if bad:
+        raise TypeError(f"column {bad[0] + 1} holds {type(r[bad[0]]).__name__}")
+    evidence, detail = json.loads(r[7]), json.loads(r[12])
+    if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence) or (
+            not isinstance(detail, dict)):
+        raise ValueError("evidence or detail is not what the store writes")
     return TrailRow(seq=r[0], case_id=r[1], n=r[2], time=r[3], event=r[4], person=r[5],
-                    post=r[6], evidence=tuple(json.loads(r[7])), from_step=r[8], to_step=r[9],
-                    accepted=bool(r[10]), reason=r[11], detail=json.loads(r[12]), key=r[13],
+                    post=r[6], evidence=tuple(evidence), from_step=r[8], to_step=r[9],
+                    accepted=bool(r[10]), reason=r[11], detail=detail, key=r[13],
                     prev_hash=r[14], hash=r[15])
