@@ -68,9 +68,11 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     elif fmt == "csv":
         import csv
 
+        from ..cells import csv_rows
+
         w = csv.writer(sys.stdout)
         w.writerow(DEVIATION_HEADERS)
-        w.writerows(deviation_lists(result))
+        w.writerows(csv_rows(deviation_lists(result)))
     elif fmt == "html":
         click.echo(render_html(result, svg, lang))
     else:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..cells import csv_rows
 from .audit import AuditResult
 from .checks import KINDS
 
@@ -237,17 +238,17 @@ def write_reports(r: AuditResult, out: Path, chart_svg: str | None = None,
     with paths[1].open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(CASE_HEADERS)
-        w.writerows(case_rows(r))
+        w.writerows(csv_rows(case_rows(r)))
     with paths[2].open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(DEVIATION_HEADERS)
-        w.writerows(deviation_lists(r))
+        w.writerows(csv_rows(deviation_lists(r)))
     paths[3].write_text(render_html(r, chart_svg, lang, data), encoding="utf-8")
     if step_times:
         paths.append(out / "steps.csv")
         with paths[-1].open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(STEP_HEADERS)
-            w.writerows(step_time_lists(r))
+            w.writerows(csv_rows(step_time_lists(r)))
     return paths
 
