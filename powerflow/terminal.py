@@ -5,7 +5,8 @@ Takes text on its way to stdout or stderr; gives the same text with every contro
 written as a visible escape such as `\\x1b` or `\\u202e`. Two uses, one rule:
 
 - `install()` wraps `sys.stdout` and `sys.stderr` for the whole command line (`powerflow.cli`),
-  keeping only newline, tab and the CR of CRLF: an ESC sequence in a log, a case file or a
+  keeping only newline, tab and carriage return (progress bars redraw their line with it): an
+  ESC sequence in a log, a case file or a
   store cannot recolour, move the cursor, retitle the window or hide text, whatever prints it;
 - `field()` escapes one data value for a line-oriented listing, newlines included, so a value
   cannot forge a line (a person named ``"ann\\n  #9 …"`` in `case show`).
@@ -25,7 +26,7 @@ from typing import Any, TextIO
 __all__ = ["field", "install", "screen"]
 
 _CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-_SCREEN = re.compile(f"[{_CONTROLS}]|\r(?!\n)")
+_SCREEN = re.compile(f"[{_CONTROLS}]")
 _FIELD = re.compile(f"[{_CONTROLS}\n\t\r]")
 
 
@@ -35,12 +36,13 @@ def _visible(m: re.Match[str]) -> str:
 
 
 def screen(text: str) -> str:
-    """`text` with control characters made visible; newlines, tabs and CRLF kept."""
+    """`text` with control characters made visible; newline, tab and CR kept."""
     return _SCREEN.sub(_visible, text)
 
 
 def field(value: Any) -> str:
-    """One value for a line of output: every control character made visible, newline too."""
+    """One value for a line of output: every control character made visible, newline and CR
+    too."""
     return _FIELD.sub(_visible, "" if value is None else str(value))
 
 

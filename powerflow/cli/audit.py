@@ -24,11 +24,15 @@ from .options import default_lang, lang_option
               help="With -o, also write steps.csv: time per step per case (one row per step done).")
 @click.option("--chart/--no-chart", default=True, show_default=True,
               help="Draw the flowchart with the real traffic in the HTML report (needs Graphviz).")
+@click.option("--encoding", default=None, metavar="CODEC",
+              help="Text encoding of a CSV log that is not UTF-8 (e.g. gb18030, cp1252); "
+                   "without it such a log is refused rather than guessed.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: on a terminal, for logs over 200,000 events).")
 @lang_option
 def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
-          step_times: bool, chart: bool, progress: bool | None, lang: str | None) -> None:
+          step_times: bool, chart: bool, encoding: str | None, progress: bool | None,
+          lang: str | None) -> None:
     """Audit an event log (CSV, XES, Parquet) against a power's flow.
 
     Reports events the flow does not allow, unknown activities, missing control evidence,
@@ -45,11 +49,12 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
         summary,
         write_reports,
     )
+    from ..logs.readers import ReadOptions
     from ..replay.run import load_inputs
     from ..report import render_concise
 
     lang = lang or default_lang()
-    inputs = load_inputs(flow, log, mapping)
+    inputs = load_inputs(flow, log, mapping, ReadOptions(encoding=encoding))
     if inputs.diagnostics:
         click.echo(render_concise(inputs.diagnostics, lang), err=True)
     if not inputs.ok:

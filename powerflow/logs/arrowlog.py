@@ -22,7 +22,16 @@ from typing import Any
 import numpy as np
 
 from ..diagnostics import Diagnostic, Location, Severity, Text
-from .eventlog import _EPOCH, OUT_OF_RANGE, TIME_MAX, TIME_MIN, EventLog, _missing_column, finish, read_time
+from .eventlog import (
+    _EPOCH,
+    OUT_OF_RANGE,
+    TIME_MAX,
+    TIME_MIN,
+    EventLog,
+    _missing_column,
+    finish,
+    read_time,
+)
 from .mapping import LogMapping
 from .quality import LifecycleFilter, RowProblems
 from .readers import LogReadError, unreadable

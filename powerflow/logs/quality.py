@@ -152,8 +152,8 @@ def duplicate_events(log: EventLog) -> list[Diagnostic]:
     n = log.n_events
     if n < 2:
         return []
-    keys = [log.case, log.activity, log.time, log.person, log.post,
-            *(v.astype(np.int8) for v in log.evidence.values())]
+    keys: list[Any] = [log.case, log.activity, log.time, log.person, log.post,
+                       *(v.astype(np.int8) for v in log.evidence.values())]
     order = np.lexsort(keys[::-1])
     same = np.ones(n - 1, dtype=np.bool_)
     for k in keys:

@@ -102,7 +102,7 @@ class _Budgeted(io.RawIOBase):
 
     def __init__(self, p: Path, options: ReadOptions) -> None:
         self.path = p
-        self.file = p.open("rb")  # noqa: SIM115 - closed in close()
+        self.file = p.open("rb")
         self.inner = gzip.GzipFile(fileobj=self.file, mode="rb")
         self.options = options
         self.out = 0

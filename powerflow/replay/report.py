@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..cells import csv_rows
+from ..terminal import field
 from .audit import AuditResult
 from .checks import KINDS
 
@@ -149,7 +150,8 @@ def render_text(r: AuditResult, lang: str = "zh") -> str:
     s = summary(r)
     zh = lang.startswith("zh")
     lines = [
-        (f"审计 {s['flow']}：{s['log']}" if zh else f"Audit of {s['flow']} on {s['log']}"),
+        (f"审计 {s['flow']}：{field(s['log'])}" if zh else
+         f"Audit of {s['flow']} on {field(s['log'])}"),
         (f"办件 {s['cases']}，事件 {s['events']}，完全符合流程 {s['fitting']} 件，"
          f"有偏差 {s['deviating_cases']} 件，平均拟合度 {s['mean_fitness']:.3f}" if zh else
          f"cases {s['cases']}, events {s['events']}, fitting {s['fitting']}, "
@@ -166,7 +168,7 @@ def render_text(r: AuditResult, lang: str = "zh") -> str:
         if k["cases"]:
             ids = k["case_ids"][:_CASE_LIST]
             more = f" … (+{k['cases'] - len(ids)})" if k["cases"] > len(ids) else ""
-            lines.append(f"{code} {k['name']}: {', '.join(ids)}{more}")
+            lines.append(f"{code} {k['name']}: {', '.join(field(i) for i in ids)}{more}")
     for n in s["notes"]:
         lines.append(("注：" if zh else "note: ") + n["zh" if zh else "en"])
     return "\n".join(lines)

@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from powerflow.logs import LogMapping, LogReadError, read_log
-from powerflow.logs import readers
+from powerflow.logs import LogMapping, LogReadError, read_log, readers
 from powerflow.logs.readers import ReadOptions
 
 from .capped import run_capped
