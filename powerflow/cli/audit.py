@@ -39,6 +39,7 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     separated steps done by one person, overdue steps and cases (working days), unfinished
     cases. Exit 0 when no deviation is found, 1 when some are, 2 when the input is unusable.
     """
+    from ..logs.readers import ReadOptions
     from ..render import chart_svg
     from ..replay.audit import audit as run_audit
     from ..replay.report import (
@@ -49,7 +50,6 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
         summary,
         write_reports,
     )
-    from ..logs.readers import ReadOptions
     from ..replay.run import load_inputs
     from ..report import render_concise
 
