@@ -326,8 +326,11 @@ def is_flow_file(path: Path) -> bool:
 
 
 def find_catalog(flow_path: Path) -> Path | None:
-    """The nearest `catalog.yaml` in the flow's folder or its parents (stopping at a repo root)."""
-    folder = flow_path.resolve().parent if not flow_path.is_dir() else flow_path.resolve()
+    """The nearest `catalog.yaml` in the flow's folder or its parents (stopping at a repo root).
+    The folder is the one the file is found in: a flow file that is a symbolic link to another
+    folder still takes the catalogue of the folder it is listed in, not the link target's."""
+    here = Path(os.path.abspath(flow_path))
+    folder = here.parent if not flow_path.is_dir() else here
     for d in (folder, *folder.parents):
         candidate = d / CATALOG_NAME
         if candidate.is_file():

@@ -63,11 +63,15 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="powerflow", prog_name="powerflow")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """powerflow: power-operation flowcharts (权力运行流程图) as checked, runnable state machines.
 
     Exit codes: 0 clean, 1 findings, 2 usage or internal error.
     """
+    from ..terminal import install
+
+    ctx.call_on_close(install())
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -24,17 +24,22 @@ from .options import default_lang, lang_option
               help="With -o, also write steps.csv: time per step per case (one row per step done).")
 @click.option("--chart/--no-chart", default=True, show_default=True,
               help="Draw the flowchart with the real traffic in the HTML report (needs Graphviz).")
+@click.option("--encoding", default=None, metavar="CODEC",
+              help="Text encoding of a CSV log that is not UTF-8 (e.g. gb18030, cp1252); "
+                   "without it such a log is refused rather than guessed.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: on a terminal, for logs over 200,000 events).")
 @lang_option
 def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
-          step_times: bool, chart: bool, progress: bool | None, lang: str | None) -> None:
+          step_times: bool, chart: bool, encoding: str | None, progress: bool | None,
+          lang: str | None) -> None:
     """Audit an event log (CSV, XES, Parquet) against a power's flow.
 
     Reports events the flow does not allow, unknown activities, missing control evidence,
     separated steps done by one person, overdue steps and cases (working days), unfinished
     cases. Exit 0 when no deviation is found, 1 when some are, 2 when the input is unusable.
     """
+    from ..logs.readers import ReadOptions
     from ..render import chart_svg
     from ..replay.audit import audit as run_audit
     from ..replay.report import (
@@ -49,7 +54,7 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     from ..report import render_concise
 
     lang = lang or default_lang()
-    inputs = load_inputs(flow, log, mapping)
+    inputs = load_inputs(flow, log, mapping, ReadOptions(encoding=encoding))
     if inputs.diagnostics:
         click.echo(render_concise(inputs.diagnostics, lang), err=True)
     if not inputs.ok:
@@ -69,9 +74,11 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     elif fmt == "csv":
         import csv
 
+        from ..cells import csv_rows
+
         w = csv.writer(sys.stdout)
         w.writerow(DEVIATION_HEADERS)
-        w.writerows(deviation_lists(result))
+        w.writerows(csv_rows(deviation_lists(result)))
     elif fmt == "html":
         click.echo(render_html(result, svg, lang))
     else:

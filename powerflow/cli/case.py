@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from ..terminal import field
 from .options import default_lang, lang_option
 
 if TYPE_CHECKING:
@@ -206,8 +207,8 @@ def show(case_id: str, fmt: str, as_of: str | None, lang: str | None, store_path
     click.echo("trail:" if lang != "zh" else "留痕：")
     for r in rows:
         mark = "" if r.accepted else ("  ✗ 被拒绝" if lang == "zh" else "  ✗ refused")
-        click.echo(f"  #{r.seq:<5} {r.time}  {r.event:<18} {r.person or '':<8} "
-                   f"{r.from_step or ''} → {r.to_step or ''}{mark}  {r.hash[:10]}")
+        click.echo(f"  #{r.seq:<5} {field(r.time)}  {field(r.event):<18} {field(r.person):<8} "
+                   f"{field(r.from_step)} → {field(r.to_step)}{mark}  {r.hash[:10]}")
     click.echo("")
     click.echo(render_audit_text(audit, lang))
 
@@ -221,8 +222,8 @@ def list_(open_only: bool, lang: str | None, store_path: str, key_file: str | No
     with _open(store_path, key_file, lang, readonly=True) as store:
         for r in store.list(open_only):
             state = "finished" if r.finished else "open"
-            click.echo(f"{r.case_id}\t{r.power}\t{r.step}\t{state}\t{r.events} events\t"
-                       f"{r.updated_at}")
+            click.echo(f"{field(r.case_id)}\t{field(r.power)}\t{field(r.step)}\t{state}\t"
+                       f"{r.events} events\t{field(r.updated_at)}")
 
 
 @case.command()
@@ -239,7 +240,7 @@ def overdue(as_of: str | None, yellow_at: float | None, lang: str | None,
         found = store.overdue(_time(as_of), yellow_at)
     for rec, a in found:
         cur = a.path[-1]
-        click.echo(f"{rec.case_id}\t{rec.power}\t{'case' if lang != 'zh' else '办件'} "
+        click.echo(f"{field(rec.case_id)}\t{field(rec.power)}\t{'case' if lang != 'zh' else '办件'} "
                    f"{a.total_days}/{a.promised} {a.case_status or '-'}\t"
                    f"{cur.step} {cur.days}/{cur.limit if cur.limit is not None else '-'} "
                    f"{cur.status or '-'}")

@@ -51,7 +51,7 @@ def import_xlsx(source: str, out: str, mapping: str | None, sheet: str | None,
     if report_path:
         Path(report_path).write_text(json.dumps(result.to_json(), ensure_ascii=False, indent=2),
                                      encoding="utf-8")
-    fatal = any(d.code in ("PF601", "PF602") for d in result.diagnostics)
+    fatal = any(d.code in ("PF601", "PF602", "PF611", "PF612", "PF613") for d in result.diagnostics)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:

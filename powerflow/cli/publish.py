@@ -31,6 +31,7 @@ def publish(paths: tuple[str, ...], out: str, downloads: str, dpi: int, jobs: in
     from tqdm import tqdm
 
     from ..publish import SiteOptions, build_site
+    from ..publish.site import SiteRefused
     from ..render import GraphvizError
     from ..report import render_concise
 
@@ -55,6 +56,10 @@ def publish(paths: tuple[str, ...], out: str, downloads: str, dpi: int, jobs: in
         result = build_site(paths, Path(out), SiteOptions(formats, dpi, jobs), progress, start)
     except GraphvizError as exc:
         click.echo(f"powerflow: {exc}", err=True)
+        sys.exit(2)
+    except SiteRefused as exc:
+        click.echo(f"powerflow: {exc.zh if default_lang().startswith('zh') else exc.en}",
+                   err=True)
         sys.exit(2)
     finally:
         if bar is not None:

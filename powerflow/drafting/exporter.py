@@ -5,8 +5,10 @@ styled header row with the standard Chinese column names, frozen panes, column w
 (UTF-8 with BOM, so Excel opens it). The columns are the ones `import-xlsx` reads, so an export
 imports back to the same metadata.
 
+Every cell is data (`powerflow.cells`): text starting with `=`, `+`, `-`, `@` is a string
+cell in XLSX and gets a leading apostrophe in CSV, which `import-xlsx` removes again.
 Must not: load or validate files itself (the caller gives records), or lose a field the format
-holds.
+holds, or write a cell a spreadsheet would evaluate.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import model as m
+from ..cells import csv_row, set_text
 from ..loader import LoadedFlow
 from .headers import DEFAULT_COLUMNS, FIELDS
 from .normalise import format_basis, format_limit
@@ -60,19 +63,23 @@ def write_xlsx(infos: Sequence[m.PowerInfo], path: str | Path, title: str = "权
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "权力清单"
-    ws.cell(1, 1, title).font = Font(bold=True, size=14)
+    set_text(ws.cell(1, 1), title)
+    ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     fill = PatternFill("solid", fgColor="DDEBF7")
     for col, h in enumerate(HEADERS, 1):
-        c = ws.cell(2, col, h)
+        c = ws.cell(2, col)
+        set_text(c, h)
         c.font, c.fill = Font(bold=True), fill
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(FIELDS[col - 1], 14)
     for r, row in enumerate(export_rows(infos), 3):
         for col, v in enumerate(row, 1):
             if v is not None:
-                ws.cell(r, col, v).alignment = Alignment(vertical="top", wrap_text=True)
+                cell = ws.cell(r, col)
+                set_text(cell, v)
+                cell.alignment = Alignment(vertical="top", wrap_text=True)
     ws.freeze_panes = "C3"
     wb.save(path)
 
@@ -82,7 +89,7 @@ def write_csv(infos: Sequence[m.PowerInfo], path: str | Path) -> None:
         w = csv.writer(fh)
         w.writerow(HEADERS)
         for row in export_rows(infos):
-            w.writerow(["" if v is None else v for v in row])
+            w.writerow(csv_row(row))
 
 
 def export_record(loaded: LoadedFlow) -> tuple[m.PowerInfo, str | None] | None:

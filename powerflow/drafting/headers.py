@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .normalise import clean_header
@@ -95,11 +94,20 @@ def load_mapping(path: str | Path) -> HeaderMapping:
         categories: {审批: non_licensing_approval}
 
     Raises ValueError with a readable message (English; Chinese after a ' / ')."""
+    from ..source import read_yaml
+
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8-sig")) or {}
-        spec = _MappingFile.model_validate(data)
-    except (OSError, yaml.YAMLError, ValidationError, UnicodeDecodeError) as exc:
+        res = read_yaml(p.read_bytes(), str(p))
+    except OSError as exc:
+        raise ValueError(f"cannot read the mapping file {p}: {exc} / 无法读取列映射文件 {p}") from exc
+    errors = [d for d in res.diagnostics if d.is_error]
+    if errors:
+        d = errors[0]
+        raise ValueError(f"{d.location}: {d.code} {d.message.en} / {d.message.zh}")
+    try:
+        spec = _MappingFile.model_validate(res.data or {})
+    except ValidationError as exc:
         raise ValueError(f"cannot read the mapping file {p}: {exc} / 无法读取列映射文件 {p}") from exc
     unknown = sorted(set(spec.columns) - set(FIELDS))
     if unknown:

@@ -85,7 +85,7 @@ def import_list(path: str | Path, out_dir: str | Path, mapping: HeaderMapping | 
     try:
         grid = read_grid(path, mapping.sheet)
     except SheetError as exc:
-        result.diagnostics.append(_err("PF601", "unreadable-spreadsheet", src, exc.en, exc.zh,
+        result.diagnostics.append(_err(exc.code, exc.name, src, exc.en, exc.zh,
                                        Text("Give an .xlsx workbook or a .csv file.",
                                             "请提供 .xlsx 工作簿或 .csv 文件。")))
         return result

@@ -4,6 +4,11 @@ Takes a path; gives a `Grid`: the sheet's name, its rows as lists of cell values
 numbers kept, so problems can name the row a user sees in Excel) with merged cells filled from
 their top-left cell, and which encoding a CSV was read in (UTF-8, UTF-8 with BOM, GBK/GB18030).
 
+Workbooks are checked before openpyxl opens them (`check_workbook`): a part over 64 MB of XML
+(PF611), merged ranges over 100,000 cells (PF612) or a part that expands over 200 times
+(PF613) is refused with the part and range named. A CSV cell written with the apostrophe that
+protects it from formula evaluation (`'=…`, see `powerflow.cells`) is read without it.
+
 Must not: interpret headers or values, evaluate formulas (cached values are read), or execute
 anything from the file (macros are never loaded: openpyxl does not run them).
 """
@@ -12,21 +17,94 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Grid", "SheetError", "read_grid"]
+from ..cells import undefuse
+
+__all__ = ["Grid", "SheetError", "SheetLimits", "check_workbook", "read_grid"]
 
 
 class SheetError(Exception):
-    """The file cannot be read as a spreadsheet; `en`/`zh` say why."""
+    """The file cannot be read as a spreadsheet; `en`/`zh` say why, `code` and `name` which
+    diagnostic it is (PF601 unreadable, PF611-PF613 over a reading budget)."""
 
-    def __init__(self, en: str, zh: str) -> None:
+    def __init__(self, en: str, zh: str, code: str = "PF601",
+                 name: str = "unreadable-spreadsheet") -> None:
         super().__init__(en)
         self.en = en
         self.zh = zh
+        self.code = code
+        self.name = name
+
+
+@dataclass(frozen=True)
+class SheetLimits:
+    """What a workbook may cost before openpyxl opens it: XML bytes per part, the expansion
+    ratio of a part, and the cells merged ranges cover (openpyxl builds an object per cell)."""
+
+    max_part_bytes: int = 64 << 20
+    max_ratio: int = 200
+    max_merged_cells: int = 100_000
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _merged_cells(zf: zipfile.ZipFile, name: str, limits: SheetLimits) -> None:
+    total, tail = 0, b""
+    with zf.open(name) as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            data = tail + chunk
+            for m in _MERGE.finditer(data):
+                c1, r1 = _column(m.group(1)), int(m.group(2))
+                c2, r2 = (_column(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+                total += (abs(c2 - c1) + 1) * (abs(r2 - r1) + 1)
+                if total > limits.max_merged_cells:
+                    ref = m.group(0).split(b'ref="')[1].decode("ascii", "replace")
+                    raise SheetError(
+                        f"{name}: merged range {ref} brings the merged cells past "
+                        f"{limits.max_merged_cells:,}; the workbook is not read",
+                        f"{name}：合并区域 {ref} 使合并单元格超过 {limits.max_merged_cells:,} 个，不予读取",
+                        "PF612", "sheet-merged-too-large")
+            tail = data[-256:]
+
+
+def check_workbook(path: Path, limits: SheetLimits = SheetLimits()) -> None:
+    """Refuse a workbook whose parts would exhaust memory when opened (PF611 a part too
+    large, PF612 merged ranges too large, PF613 a part compressed too well)."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return  # openpyxl gives the usual PF601
+    with zf:
+        for info in zf.infolist():
+            if not info.filename.endswith(".xml"):
+                continue
+            if info.file_size > limits.max_part_bytes:
+                raise SheetError(
+                    f"{info.filename} expands to {info.file_size:,} bytes; the limit is "
+                    f"{limits.max_part_bytes:,}", f"{info.filename} 解压后为 {info.file_size:,} 字节，"
+                    f"超过上限 {limits.max_part_bytes:,}", "PF611", "sheet-too-large")
+            if info.file_size > 1 << 20 and info.file_size > limits.max_ratio * max(
+                    info.compress_size, 1):
+                raise SheetError(
+                    f"{info.filename} expands {info.file_size // max(info.compress_size, 1):,} "
+                    f"times (limit {limits.max_ratio}): a zip bomb", f"{info.filename} 解压后膨胀 "
+                    f"{info.file_size // max(info.compress_size, 1):,} 倍（上限 {limits.max_ratio}）：疑为压缩炸弹",
+                    "PF613", "sheet-zip-ratio")
+            if info.filename.startswith("xl/worksheets/"):
+                _merged_cells(zf, info.filename, limits)
 
 
 @dataclass
@@ -93,13 +171,15 @@ def _read_csv(path: Path) -> Grid:
         raise SheetError("the file is binary, not CSV text", "文件是二进制数据，不是 CSV 文本")
     text, encoding = _decode_csv(raw)
     rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), _dialect(text))]
-    return Grid(path.name, [[c if c != "" else None for c in r] for r in rows], encoding)
+    return Grid(path.name, [[undefuse(c) if c != "" else None for c in r] for r in rows],
+                encoding)
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Grid:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_workbook(path)
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:

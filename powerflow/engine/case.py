@@ -38,7 +38,9 @@ Ref = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=64)]
 
 def parse_time(value: Any) -> dt.datetime:
     """An ISO 8601 date-time (or date) as an aware datetime in China Standard Time (working
-    days are counted on Beijing dates); a time without an offset is already Beijing time."""
+    days are counted on Beijing dates); a time without an offset is already Beijing time.
+    Years outside 1900-2199 are refused, like the log readers' PF089: an event at 9999-12-31
+    in a live case would otherwise come before nothing and block every later event."""
     if isinstance(value, dt.datetime):
         t = value
     elif isinstance(value, dt.date):
@@ -52,6 +54,9 @@ def parse_time(value: Any) -> dt.datetime:
                 f"{value!r} is not an ISO 8601 time such as 2025-03-03T09:30:00+08:00") from None
     else:
         raise ValueError("a time must be an ISO 8601 string such as 2025-03-03T09:30:00+08:00")
+    if not 1900 <= t.year < 2200:
+        raise ValueError(f"{value!s:.40} is outside the years 1900-2199 (a placeholder such as "
+                         "9999-12-31 or a mistyped year?)")
     return t.astimezone(CHINA_TZ) if t.tzinfo is not None else t.replace(tzinfo=CHINA_TZ)
 
 

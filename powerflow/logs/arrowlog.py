@@ -6,11 +6,15 @@ UTC nanoseconds, naive ones read in the mapping's zone). pyarrow is an optional 
 (`pip install powerflow[parquet]`); without it Parquet gives PF064 and CSV falls back to the
 standard library reader.
 
-Must not: execute anything from the file.
+Rows are judged exactly as the CSV and XES readers judge them (`powerflow.logs.quality`): a
+missing case id, activity or time is reported at its row and the row skipped, never filled in.
+
+Must not: execute anything from the file, or fill in a missing value.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from pathlib import Path
 from typing import Any
@@ -18,8 +22,18 @@ from typing import Any
 import numpy as np
 
 from ..diagnostics import Diagnostic, Location, Severity, Text
-from .eventlog import EventLog, _missing_column, parse_time
+from .eventlog import (
+    _EPOCH,
+    OUT_OF_RANGE,
+    TIME_MAX,
+    TIME_MIN,
+    EventLog,
+    _missing_column,
+    finish,
+    read_time,
+)
 from .mapping import LogMapping
+from .quality import LifecycleFilter, RowProblems
 from .readers import LogReadError, unreadable
 from .timezones import local_to_utc
 
@@ -96,43 +110,87 @@ def read_csv_arrow(p: Path, mapping: LogMapping, delimiter: str) -> EventLog:
 
 def _from_table(table: Any, names: set[str], mapping: LogMapping, path: str, first_line: int,
                 line_kind: str) -> EventLog:
+    """The row reader's semantics (`powerflow.logs.quality`) on whole columns: lifecycle, then
+    missing ids, then ignored activities, then times; every skipped row located and counted."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     cols = mapping.columns
-    n_all = table.num_rows
-    rows = np.arange(first_line, n_all + first_line, dtype=np.int32)
-    keep = np.ones(n_all, dtype=np.bool_)
-    other = ignored = 0
-    if mapping.lifecycle and cols.lifecycle and cols.lifecycle in names:
-        lc = pc.utf8_lower(table[cols.lifecycle].cast(pa.string()))
-        bad = pc.and_(pc.is_valid(lc), pc.not_equal(lc, mapping.lifecycle.lower()))
-        bad_np = bad.to_numpy(zero_copy_only=False).astype(np.bool_)
-        other = int(bad_np.sum())
-        keep &= ~bad_np
+    rows = np.arange(first_line, table.num_rows + first_line, dtype=np.int32)
+    problems = RowProblems(path, line_kind)
+    lifecycle = LifecycleFilter(mapping.lifecycle if cols.lifecycle else None)
+    keep = np.ones(table.num_rows, dtype=np.bool_)
+    if lifecycle.active and cols.lifecycle in names:
+        keep &= _lifecycle(table[cols.lifecycle], lifecycle)
+    for col in (cols.case, cols.activity):
+        blank = _np_bool(pc.or_kleene(pc.is_null(table[col]), pc.equal(
+            pc.utf8_trim_whitespace(table[col].cast(pa.string())), ""))) & keep
+        for i in np.flatnonzero(blank):
+            problems.missing_id(int(rows[i]), col)
+        keep &= ~blank
+    ignored = 0
     if mapping.ignore:
-        ig = pc.is_in(table[cols.activity].cast(pa.string()),
-                      value_set=pa.array(list(mapping.ignore))).to_numpy(zero_copy_only=False)
-        ig = ig.astype(np.bool_) & keep
+        ig = _np_bool(pc.is_in(table[cols.activity].cast(pa.string()),
+                               value_set=pa.array(list(mapping.ignore)))) & keep
         ignored = int(ig.sum())
         keep &= ~ig
+    time, why = _arrow_time(table[cols.time], mapping.timezone)
+    bad = (why > 0) & keep
+    if bad.any():
+        raw = table[cols.time].take(pa.array(np.flatnonzero(bad))).to_pylist()
+        for i, v in zip(np.flatnonzero(bad), raw, strict=True):
+            problems.bad_time(int(rows[i]), cols.time, v,
+                              OUT_OF_RANGE if why[i] == 2 else "unreadable")
+    keep &= ~bad
     if not keep.all():
         table = table.filter(pa.array(keep))
-        rows = rows[keep]
+        rows, time = rows[keep], time[keep]
+    log = _columns(table, names, mapping, path, rows, time, line_kind)
+    log.ignored = ignored
+    return finish(log, problems, lifecycle)
+
+
+def _np_bool(arr: Any) -> Any:
+    return arr.to_numpy(zero_copy_only=False).astype(np.bool_)
+
+
+def _lifecycle(col: Any, lifecycle: LifecycleFilter) -> Any:
+    """Rows to keep by lifecycle (tolerant match, or no value); counts what is left out."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = col.cast(pa.string())
+    key = pc.utf8_lower(pc.utf8_trim_whitespace(text))
+    present = pc.and_(pc.is_valid(key), pc.not_equal(key, ""))
+    match = pc.equal(key, lifecycle.key)
+    other = _np_bool(pc.and_(present, pc.invert(match)).fill_null(False))
+    variant = _np_bool(pc.and_(match, pc.not_equal(text, lifecycle.wanted)).fill_null(False))
+    for mask, counter in ((other, lifecycle.others), (variant, lifecycle.variants)):
+        if mask.any():
+            counts = pc.value_counts(text.filter(pa.array(mask)))
+            for item in counts.to_pylist():
+                lifecycle.count(counter, str(item["values"]), int(item["counts"]))
+    lifecycle.dropped = int(other.sum())
+    return ~other
+
+
+def _columns(table: Any, names: set[str], mapping: LogMapping, path: str, rows: Any,
+             time: Any, line_kind: str) -> EventLog:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = mapping.columns
     case, case_names = _codes(table[cols.case])
     act, act_names = _codes(table[cols.activity])
-    time = _arrow_time(table[cols.time], mapping.timezone, path)
-    person, person_names = (_codes(table[cols.person]) if cols.person and cols.person in names
-                            else (np.full(table.num_rows, -1, np.int32), []))
-    post, post_names = (_codes(table[cols.post]) if cols.post and cols.post in names
-                        else (np.full(table.num_rows, -1, np.int32), []))
+    person, person_names = _optional_codes(table, cols.person, names)
+    post, post_names = _optional_codes(table, cols.post, names)
     evidence = {}
     for eid, col in mapping.evidence.items():
         if col in names:
             s = pc.utf8_lower(pc.utf8_trim_whitespace(table[col].cast(pa.string())))
             bad = pc.or_kleene(pc.is_null(s), pc.is_in(s, value_set=pa.array(
                 ["", "0", "false", "no", "none", "null", "nil", "nan", "n"])))
-            evidence[eid] = ~bad.to_numpy(zero_copy_only=False).astype(np.bool_)
+            evidence[eid] = ~_np_bool(bad)
         else:
             evidence[eid] = np.zeros(table.num_rows, np.bool_)
     facts: dict[str, list[Any]] = {}
@@ -144,22 +202,46 @@ def _from_table(table: Any, names: set[str], mapping: LogMapping, path: str, fir
                     vals[ci] = v
         facts[fid] = vals
     return EventLog(path, case_names, case, act_names, act, time, person_names, person,
-                    post_names, post, rows, evidence, facts, ignored, other, [], line_kind)
+                    post_names, post, rows, evidence, facts, 0, 0, [], line_kind)
 
 
-def _arrow_time(col: Any, zone: str, path: str) -> np.ndarray[Any, np.dtype[np.int64]]:
+def _optional_codes(table: Any, col: str | None, names: set[str]) -> tuple[Any, list[str]]:
+    """Codes of an optional column; blank values are code -1 as in the row reader."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    if pa.types.is_timestamp(col.type):
-        if col.type.tz is None:
-            local = col.cast(pa.timestamp("ns")).to_numpy().astype("datetime64[ns]").astype(np.int64)
-            return local_to_utc(local, zone)
-        utc: np.ndarray[Any, np.dtype[np.int64]] = np.asarray(
-            col.cast(pa.timestamp("ns", tz="UTC")).to_numpy(), dtype="datetime64[ns]"
-        ).astype(np.int64)
-        return utc
-    z = zoneinfo.ZoneInfo(zone)
-    out = [parse_time(v, z) for v in col.to_pylist()]
-    if any(v is None for v in out):
-        raise unreadable(path, "unreadable timestamps in the time column", "时间列中有无法识别的时间")
-    return np.asarray(out, dtype=np.int64)
+    if not col or col not in names:
+        return np.full(table.num_rows, -1, np.int32), []
+    text = table[col].cast(pa.string())
+    blank = pc.equal(pc.utf8_trim_whitespace(text), "")
+    return _codes(pc.if_else(blank, pa.scalar(None, pa.string()), text))
+
+
+_UNIT = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+
+
+def _arrow_time(col: Any, zone: str) -> tuple[Any, Any]:
+    """UTC nanoseconds per row and why a row has none: 0 fine, 1 unreadable or missing,
+    2 outside `TIME_MIN`..`TIME_MAX`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(col)
+    if not pa.types.is_timestamp(col.type):
+        z = zoneinfo.ZoneInfo(zone)
+        got = [read_time(v, z) for v in col.to_pylist()]
+        why = np.fromiter((0 if isinstance(g, int) else 2 if g == OUT_OF_RANGE else 1
+                           for g in got), dtype=np.int8, count=n)
+        ns = np.fromiter((g if isinstance(g, int) else 0 for g in got), dtype=np.int64, count=n)
+        return ns, why
+    unit = _UNIT[col.type.unit]
+    values = pc.cast(col, pa.int64())
+    why = np.where(_np_bool(pc.is_null(values)), 1, 0).astype(np.int8)
+    raw = values.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    lo = (TIME_MIN - _EPOCH) // dt.timedelta(microseconds=1) * 1000 // unit
+    hi = (TIME_MAX - _EPOCH) // dt.timedelta(microseconds=1) * 1000 // unit
+    why[(why == 0) & ((raw < lo) | (raw >= hi))] = 2
+    ns = np.where(why == 0, raw, 0) * unit
+    if col.type.tz is None:
+        ns = local_to_utc(ns, zone)
+    return ns, why

@@ -9,7 +9,11 @@ Time: aware timestamps keep their instant and are compared in UTC; a naive times
 local time in the mapping's `timezone`. Missing persons are kept as code -1. Unknown activities
 are kept (they are only recognised as unknown later, against the mapping); only activities the
 mapping lists under `ignore`, and events of another lifecycle transition, are dropped, and both
-are counted.
+are counted. Every reader has the same semantics (`powerflow.logs.quality`): a row without a
+case id or activity (PF061), with an unreadable time (PF062) or a time outside 1900-2199
+(PF089) is skipped, located and counted, never invented or kept; lifecycle values match with
+case and surrounding spaces ignored, the others are counted by value (PF088); duplicate events
+are kept and reported (PF087).
 
 Must not: interpret activities against the flow, or execute anything from the log.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,8 +32,10 @@ import numpy.typing as npt
 
 from ..diagnostics import Diagnostic, Location, Severity, Text
 from .mapping import LogMapping
+from .quality import LifecycleFilter, RowProblems, duplicate_events, suspicious_names
 
-__all__ = ["NO_TIME", "EventLog", "build_from_rows", "evidence_present", "parse_time"]
+__all__ = ["NO_TIME", "OUT_OF_RANGE", "TIME_MAX", "TIME_MIN", "EventLog", "build_from_rows",
+           "evidence_present", "finish", "parse_time", "read_time"]
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -59,6 +66,15 @@ class EventLog:
     other_lifecycle: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
     line_kind: str = "line"
+    dropped: dict[str, int] = field(default_factory=dict)
+    """Rows the reader skipped, by diagnostic name (`log-column-missing`, `log-bad-timestamp`,
+    `log-time-out-of-range`); each kind's first rows are located in `diagnostics`."""
+    other_lifecycle_values: dict[str, int] = field(default_factory=dict)
+    """Events left out for their lifecycle transition, by the value the log holds."""
+    lifecycle_variants: dict[str, int] = field(default_factory=dict)
+    """Lifecycle values kept although they differ from the mapping's in case or spaces."""
+    duplicates: int = 0
+    """Events identical to an earlier one in every column the audit reads (kept, PF087)."""
 
     @property
     def n_events(self) -> int:
@@ -85,22 +101,41 @@ def evidence_present(value: Any) -> bool:
     return str(value).strip().lower() not in _FALSY
 
 
-def parse_time(value: Any, zone: dt.tzinfo) -> int | None:
-    """A timestamp (datetime or ISO 8601 text) as int nanoseconds since the epoch, UTC.
-    Naive times are read in `zone`; None when the value cannot be read."""
+TIME_MIN = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+TIME_MAX = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+"""Event times are read from 1900-01-01 (inclusive) to 2200-01-01 (exclusive), UTC; others are
+out of range (PF089): `9999-12-31` placeholders and typed-in years such as `0202`."""
+OUT_OF_RANGE = "out-of-range"
+
+
+def read_time(value: Any, zone: dt.tzinfo) -> int | str:
+    """A timestamp (datetime or ISO 8601 text) as int nanoseconds since the epoch, UTC, or the
+    reason it cannot be used: ``"unreadable"`` or `OUT_OF_RANGE`. Naive times are read in
+    `zone`."""
     if isinstance(value, dt.datetime):
         t = value
     elif isinstance(value, str) and value.strip():
         try:
             t = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            return None
+            return "unreadable"
     else:
-        return None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=zone)
+        return "unreadable"
+    try:
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=zone)
+        if not TIME_MIN <= t < TIME_MAX:
+            return OUT_OF_RANGE
+    except OverflowError:
+        return OUT_OF_RANGE
     delta = t - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+
+
+def parse_time(value: Any, zone: dt.tzinfo) -> int | None:
+    """`read_time`, with None for a time that cannot be used."""
+    t = read_time(value, zone)
+    return t if isinstance(t, int) else None
 
 
 class _Codes:
@@ -132,98 +167,103 @@ def _fact_value(value: Any) -> Any:
     return value
 
 
+@dataclass
+class _Columns:
+    """The growing columns, as compact typed arrays (a few bytes per event)."""
+
+    case: array[int] = field(default_factory=lambda: array("i"))
+    act: array[int] = field(default_factory=lambda: array("i"))
+    time: array[int] = field(default_factory=lambda: array("q"))
+    person: array[int] = field(default_factory=lambda: array("i"))
+    post: array[int] = field(default_factory=lambda: array("i"))
+    line: array[int] = field(default_factory=lambda: array("i"))
+
+
 def build_from_rows(rows: Iterable[tuple[int, dict[str, Any]]], mapping: LogMapping,
                     path: str, line_kind: str = "line") -> EventLog:
-    """Build an `EventLog` from (line, attributes) rows in file order."""
+    """Build an `EventLog` from (line, attributes) rows in file order, consuming them one by
+    one (a streaming reader's rows are never all in memory)."""
     cols = mapping.columns
     zone = zoneinfo.ZoneInfo(mapping.timezone)
     ignore = set(mapping.ignore)
     cases, acts, persons, posts = _Codes(), _Codes(), _Codes(), _Codes()
-    c_case: list[int] = []
-    c_act: list[int] = []
-    c_time: list[int] = []
-    c_person: list[int] = []
-    c_post: list[int] = []
-    c_line: list[int] = []
-    ev: dict[str, list[bool]] = {k: [] for k in mapping.evidence}
+    out = _Columns()
+    ev: dict[str, bytearray] = {k: bytearray() for k in mapping.evidence}
     facts: dict[str, dict[int, Any]] = {k: {} for k in mapping.facts}
-    diags: list[Diagnostic] = []
-    ignored = other = bad_time = no_id = 0
+    problems = RowProblems(path, line_kind)
+    lifecycle = LifecycleFilter(mapping.lifecycle if cols.lifecycle else None)
+    ignored = 0
     seen_cols: set[str] = set()
-    first = True
     for line, row in rows:
-        if first:
-            seen_cols = set(row)
-            first = False
-        else:
+        if len(seen_cols) < 10_000:
             seen_cols.update(row)
-        if mapping.lifecycle and cols.lifecycle:
-            lc = row.get(cols.lifecycle)
-            if lc not in (None, "") and str(lc).lower() != mapping.lifecycle.lower():
-                other += 1
-                continue
+        if lifecycle.active and not lifecycle.keep(row.get(cols.lifecycle or "")):
+            continue
         case = row.get(cols.case)
         activity = row.get(cols.activity)
-        if case in (None, "") or activity in (None, ""):
-            no_id += 1
-            if no_id > 20:
-                continue
-            diags.append(Diagnostic("PF061", Severity.ERROR, Location(path, line, 0), Text(
-                f"event without a case id ({cols.case}) or activity ({cols.activity}): skipped",
-                f"事件缺少案件编号（{cols.case}）或活动（{cols.activity}），已跳过"),
-                Text("Fix the log, or map the right columns under `columns:` in the mapping.",
-                     "请修正日志，或在映射文件的 columns 中指定正确的列。"), "log-column-missing"))
+        if _blank(case) or _blank(activity):
+            problems.missing_id(line, cols.case if _blank(case) else cols.activity)
             continue
         if str(activity) in ignore:
             ignored += 1
             continue
-        t = parse_time(row.get(cols.time), zone)
-        if t is None:
-            bad_time += 1
-            if bad_time <= 20:
-                diags.append(Diagnostic("PF062", Severity.ERROR, Location(path, line, 0), Text(
-                    f"unreadable timestamp {row.get(cols.time)!r} in {cols.time!r}: event skipped",
-                    f"{cols.time!r} 中的时间 {row.get(cols.time)!r} 无法识别，事件已跳过"),
-                    Text("Use ISO 8601, e.g. 2011-10-11T13:45:40+02:00.",
-                         "请使用 ISO 8601 格式，例如 2011-10-11T13:45:40+08:00。"),
-                    "log-bad-timestamp"))
+        t = read_time(row.get(cols.time), zone)
+        if not isinstance(t, int):
+            problems.bad_time(line, cols.time, row.get(cols.time), t)
             continue
         ci = cases.code(str(case))
-        c_case.append(ci)
-        c_act.append(acts.code(str(activity)))
-        c_time.append(t)
+        out.case.append(ci)
+        out.act.append(acts.code(str(activity)))
+        out.time.append(t)
         p = row.get(cols.person) if cols.person else None
-        c_person.append(persons.code(str(p)) if p not in (None, "") else -1)
+        out.person.append(-1 if _blank(p) else persons.code(str(p)))
         q = row.get(cols.post) if cols.post else None
-        c_post.append(posts.code(str(q)) if q not in (None, "") else -1)
-        c_line.append(line)
+        out.post.append(-1 if _blank(q) else posts.code(str(q)))
+        out.line.append(line)
         for eid, col in mapping.evidence.items():
             ev[eid].append(evidence_present(row.get(col)))
         for fid, col in mapping.facts.items():
             v = _fact_value(row.get(col))
             if v is not None and ci not in facts[fid]:
                 facts[fid][ci] = v
-    if no_id > 20:
-        diags.append(Diagnostic("PF061", Severity.ERROR, Location(path), Text(
-            f"{no_id} events in all had no case id or activity and were skipped",
-            f"共有 {no_id} 个事件缺少案件编号或活动，已跳过"), name="log-column-missing"))
-    if bad_time > 20:
-        diags.append(Diagnostic("PF062", Severity.ERROR, Location(path), Text(
-            f"{bad_time} events in all had an unreadable timestamp and were skipped",
-            f"共有 {bad_time} 个事件的时间无法识别，已跳过"), name="log-bad-timestamp"))
-    for need in (cols.case, cols.activity, cols.time):
-        if seen_cols and need not in seen_cols:
-            diags.append(_missing_column(path, need, seen_cols))
+    diags = [d for need in (cols.case, cols.activity, cols.time)
+             if seen_cols and need not in seen_cols
+             for d in [_missing_column(path, need, seen_cols)]]
     n = len(cases.names)
-    return EventLog(
-        path=path, case_names=cases.names, case=np.asarray(c_case, dtype=np.int32),
-        activity_names=acts.names, activity=np.asarray(c_act, dtype=np.int32),
-        time=np.asarray(c_time, dtype=np.int64), person_names=persons.names,
-        person=np.asarray(c_person, dtype=np.int32), post_names=posts.names,
-        post=np.asarray(c_post, dtype=np.int32), line=np.asarray(c_line, dtype=np.int32),
-        evidence={k: np.asarray(v, dtype=np.bool_) for k, v in ev.items()},
+    log = EventLog(
+        path=path, case_names=cases.names, case=_np(out.case, np.int32),
+        activity_names=acts.names, activity=_np(out.act, np.int32),
+        time=_np(out.time, np.int64), person_names=persons.names,
+        person=_np(out.person, np.int32), post_names=posts.names,
+        post=_np(out.post, np.int32), line=_np(out.line, np.int32),
+        evidence={k: np.frombuffer(v, dtype=np.bool_) if v else np.zeros(0, np.bool_)
+                  for k, v in ev.items()},
         facts={k: [v.get(i) for i in range(n)] for k, v in facts.items()},
-        ignored=ignored, other_lifecycle=other, diagnostics=diags, line_kind=line_kind)
+        ignored=ignored, diagnostics=diags, line_kind=line_kind)
+    return finish(log, problems, lifecycle)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and value != value)
+
+
+def _np(values: array[int], dtype: Any) -> Any:
+    return np.frombuffer(values, dtype=dtype) if len(values) else np.zeros(0, dtype)
+
+
+def finish(log: EventLog, problems: RowProblems, lifecycle: LifecycleFilter) -> EventLog:
+    """Record what reading dropped or kept doubtfully: skipped rows, other lifecycles,
+    duplicates and suspicious names (the same for every reader)."""
+    log.diagnostics[:0] = problems.diagnostics()
+    log.dropped.update(problems.counts)
+    log.other_lifecycle = lifecycle.dropped
+    log.other_lifecycle_values = dict(lifecycle.others)
+    log.lifecycle_variants = dict(lifecycle.variants)
+    log.diagnostics += lifecycle.diagnostics(log.path)
+    log.diagnostics += duplicate_events(log)
+    log.diagnostics += suspicious_names(log)
+    return log
 
 
 def _missing_column(path: str, need: str, seen: set[str]) -> Diagnostic:

@@ -3,7 +3,8 @@
 Takes loaded flows; gives one row per risk (职权编码, 职权名称, 编号, 等级, 环节, 风险点,
 防控措施, 责任人/岗位) written with openpyxl (styled header, column widths, frozen header,
 wrapped text) or as CSV in UTF-8 with a BOM so Excel reads the Chinese correctly.
-Text that a spreadsheet would take for a formula (`=`, `+`, `-`, `@` …) is kept as text.
+Text that a spreadsheet would take for a formula (`=`, `+`, `-`, `@` …) is kept as text
+(`powerflow.cells`).
 Must not: load files (the caller does) or print.
 """
 
@@ -13,6 +14,7 @@ import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ..cells import csv_row, set_text
 from ..model import Flow
 from ..render.extract import risk_rows
 
@@ -21,7 +23,6 @@ __all__ = ["HEADERS", "HEADERS_EN", "table_rows", "write_csv", "write_table", "w
 HEADERS = ("职权编码", "职权名称", "编号", "等级", "环节", "风险点", "防控措施", "责任人/岗位")
 HEADERS_EN = ("Power code", "Power", "No.", "Level", "Step", "Risk", "Controls", "Responsible")
 WIDTHS = (16, 28, 8, 8, 18, 50, 50, 18)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def table_rows(flows: Iterable[Flow], lang: str = "zh") -> list[tuple[str, ...]]:
@@ -35,17 +36,12 @@ def table_rows(flows: Iterable[Flow], lang: str = "zh") -> list[tuple[str, ...]]
     return rows
 
 
-def _defuse(value: str) -> str:
-    """A leading quote on text a spreadsheet would evaluate (CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def write_csv(rows: Sequence[Sequence[str]], path: Path, headers: Sequence[str] = HEADERS) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(headers)
         for row in rows:
-            writer.writerow([_defuse(c) for c in row])
+            writer.writerow(csv_row(row))
 
 
 def write_xlsx(rows: Sequence[Sequence[str]], path: Path, headers: Sequence[str] = HEADERS,
@@ -72,8 +68,7 @@ def write_xlsx(rows: Sequence[Sequence[str]], path: Path, headers: Sequence[str]
         r = ws.max_row
         for col, value in enumerate(row, 1):
             cell = ws.cell(r, col)
-            cell.value = value
-            cell.data_type = "s"  # never a formula, whatever the text starts with
+            set_text(cell, value)  # never a formula, whatever the text starts with
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = border
         level = ws.cell(r, 4)

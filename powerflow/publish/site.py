@@ -8,7 +8,10 @@ content hash of the power's inputs, its catalogue, the renderer version and the 
 index row). A power whose hash is unchanged and whose files exist is neither loaded nor
 re-rendered. Charts are drawn in worker processes (`powerflow.pipeline.run`).
 Only valid powers are published; invalid ones come back as diagnostics and their pages go.
-Must not: print (progress goes through the callback), or take any link from YAML.
+The manifest is also the marker that `publish` owns the folder: a folder holding other files
+and no manifest is refused (`SiteRefused`), and no site file is written through a link.
+Must not: print (progress goes through the callback), take any link from YAML, or write over
+a file it did not create.
 """
 
 from __future__ import annotations
@@ -28,11 +31,13 @@ from ..pipeline import FileResult, duplicate_codes, run
 from ..render import RENDERER_VERSION, extract
 from ..render.batch import lane_diagnostic
 from ..render.dot import to_dot
+from ..render.escape import file_stem
 from ..render.graphviz_run import check_environment, render_dot
 from ..render.layout_check import LaneOrderResult
 from .pages import index_page, index_row, power_page
 
-__all__ = ["MANIFEST", "SITE_VERSION", "SiteOptions", "SiteResult", "build_site", "slug_for"]
+__all__ = ["MANIFEST", "SITE_VERSION", "SiteOptions", "SiteRefused", "SiteResult", "build_site",
+           "guard", "slug_for"]
 
 MANIFEST = ".powerflow-site.json"
 SITE_VERSION = "2"
@@ -61,12 +66,8 @@ class SiteResult:
 
 
 def slug_for(code: str) -> str:
-    """A folder name for a power code: the code itself when it is plain ASCII letters, digits,
-    `-`, `_`, else a cleaned form with a short hash so two codes never share a folder."""
-    clean = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in code)
-    if clean == code and clean:
-        return clean
-    return f"{clean.strip('_') or 'power'}-{hashlib.sha256(code.encode()).hexdigest()[:8]}"
+    """A folder name for a power code that no other code shares (`render.escape.file_stem`)."""
+    return file_stem(code)
 
 
 def _hash(path: Path, catalog: Path | None, key: str, cache: dict[Path, bytes]) -> str:
@@ -95,8 +96,8 @@ def _publish_one(lf: LoadedFlow) -> dict[str, Any] | None:
     diagram = extract(flow, None, "zh")
     result = render_dot(to_dot(diagram), folder / "chart", _OPTIONS.formats, _OPTIONS.dpi,
                         diagram.lane_ids())
-    (folder / "index.html").write_text(power_page(flow, "zh", _OPTIONS.formats), "utf-8")
-    (folder / "en.html").write_text(power_page(flow, "en", _OPTIONS.formats), "utf-8")
+    _write(folder / "index.html", power_page(flow, "zh", _OPTIONS.formats))
+    _write(folder / "en.html", power_page(flow, "en", _OPTIONS.formats))
     lanes = None
     if result.lanes is not None and not result.lanes.ok:
         lanes = {"expected": list(result.lanes.expected), "drawn": list(result.lanes.drawn),
@@ -123,13 +124,47 @@ def _complete(out: Path, entry: dict[str, Any], formats: Sequence[str]) -> bool:
     return all(os.path.isfile(os.path.join(folder, n)) for n in names)
 
 
+class SiteRefused(Exception):
+    """`out` is not a folder `publish` made: it holds files and no manifest, or a file the
+    site would write is a link. `en`/`zh` say which."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.en, self.zh = en, zh
+
+
+def guard(out: Path) -> None:
+    """Publish only into an empty or missing folder, or one holding our manifest (the marker
+    that `publish` made it); never through a symbolic link."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise SiteRefused(f"{out} is not a folder publish can own (a file or a link)",
+                          f"{out} 不是 publish 可使用的文件夹（是文件或链接）")
+    if not out.is_dir() or (out / MANIFEST).is_file():
+        return
+    if any(out.iterdir()):
+        raise SiteRefused(
+            f"{out} holds files and no {MANIFEST}: publish writes only into an empty folder or "
+            "a site it made, and never over files it did not create",
+            f"{out} 中已有文件且没有 {MANIFEST}：publish 只写入空文件夹或由它生成的站点，"
+            "不会覆盖不是它生成的文件")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write one site file; a link in its place (planted in the site) is refused."""
+    if path.is_symlink():
+        raise SiteRefused(f"{path} is a link: not written", f"{path} 是链接，未写入")
+    path.write_text(text, "utf-8")
+
+
 def build_site(paths: Iterable[str], out: Path, options: SiteOptions = SiteOptions(),
                progress: Callable[[int, int], None] | None = None,
                on_start: Callable[[int], None] | None = None) -> SiteResult:
     """Publish every valid power under `paths` into `out` (see the module docstring)."""
     global _OUT, _OPTIONS
     check_environment()
+    guard(out)
     out.mkdir(parents=True, exist_ok=True)
+    (out / MANIFEST).touch()
     result = SiteResult(out)
     manifest = _load_manifest(out)
     old: dict[str, Any] = manifest["powers"]
@@ -206,5 +241,5 @@ def _write_index(out: Path, powers: dict[str, Any]) -> None:
         names = sorted({d.get(lang, "") for d in depts if d.get(lang)})
         department = names[0] if len(names) == 1 else ("、" if lang == "zh" else ", ").join(names)
         target.parent.mkdir(exist_ok=True)
-        target.write_text(index_page(rows, lang, department), "utf-8")
+        _write(target, index_page(rows, lang, department))
 

@@ -17,6 +17,7 @@ from ..diagnostics import Diagnostic, Location, Severity, Text
 from ..loader import LoadedFlow
 from ..pipeline import run
 from . import RenderResult, render_flow
+from .escape import file_stem
 from .extract import lane_order
 from .layout_check import LaneOrderResult
 
@@ -32,11 +33,8 @@ class BatchResult:
 
 
 def output_stem(out: Path, code: str) -> Path:
-    """`out/<code>` with any character outside ``[A-Za-z0-9_-.]`` replaced (codes are checked
-    by the model, this is belt and braces against path tricks)."""
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "_-.") else "_" for ch in code)
-    safe = safe.lstrip(".") or "power"
-    return out / safe
+    """`out/<name>` for a power code: two codes never share a name (`escape.file_stem`)."""
+    return out / file_stem(code)
 
 
 def lane_diagnostic(path: str, code: str, lanes: LaneOrderResult,

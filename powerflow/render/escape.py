@@ -10,11 +10,12 @@ become `<BR/>`.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["clean_text", "html_label_text", "safe_link"]
+__all__ = ["clean_text", "file_stem", "html_label_text", "safe_link"]
 
 _DROP = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # control characters (Cc) but tab and newline
@@ -36,6 +37,17 @@ def clean_text(text: str) -> str:
     characters."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return _DROP.sub("", text)
+
+
+def file_stem(code: str) -> str:
+    """A file or folder name for a power code that no other code shares: the code itself when
+    it is plain ASCII letters, digits, `-` and `_`, else a cleaned form with a short hash of the
+    code (so `.X`, `X` and `..X` give three names, and no name climbs out of its folder)."""
+    clean = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in code)
+    if clean == code and clean:
+        return clean
+    digest = hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{clean.strip('_') or 'power'}-{digest}"
 
 
 def html_label_text(text: str) -> str:

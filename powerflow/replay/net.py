@@ -15,6 +15,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..model import Flow, StepKind
+from ..render.escape import clean_text
 
 __all__ = ["to_bpmn", "to_pnml"]
 
@@ -56,8 +57,7 @@ def to_pnml(flow: Flow) -> str:
     finals = ET.SubElement(net, "finalmarkings")
     place = ET.SubElement(ET.SubElement(finals, "marking"), "place", idref="p__sink")
     ET.SubElement(place, "text").text = "1"
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+    return _serialise(root)
 
 
 def to_bpmn(flow: Flow) -> str:
@@ -101,5 +101,16 @@ def to_bpmn(flow: Flow) -> str:
         if name:
             attrs["name"] = name
         ET.SubElement(proc, f"{q}sequenceFlow", attrs)
-    ET.indent(defs)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(defs, encoding="unicode")
+    return _serialise(defs)
+
+
+def _serialise(root: ET.Element) -> str:
+    """XML text with every text and attribute cleaned (`render.escape.clean_text`): a control
+    character in a name would make the document invalid XML."""
+    for el in root.iter():
+        if el.text:
+            el.text = clean_text(el.text)
+        for k, v in el.attrib.items():
+            el.attrib[k] = clean_text(v)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")

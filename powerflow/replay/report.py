@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from ..cells import csv_rows
+from ..terminal import field
 from .audit import AuditResult
 from .checks import KINDS
 
@@ -149,7 +151,8 @@ def render_text(r: AuditResult, lang: str = "zh") -> str:
     s = summary(r)
     zh = lang.startswith("zh")
     lines = [
-        (f"审计 {s['flow']}：{s['log']}" if zh else f"Audit of {s['flow']} on {s['log']}"),
+        (f"审计 {s['flow']}：{field(s['log'])}" if zh else
+         f"Audit of {s['flow']} on {field(s['log'])}"),
         (f"办件 {s['cases']}，事件 {s['events']}，完全符合流程 {s['fitting']} 件，"
          f"有偏差 {s['deviating_cases']} 件，平均拟合度 {s['mean_fitness']:.3f}" if zh else
          f"cases {s['cases']}, events {s['events']}, fitting {s['fitting']}, "
@@ -168,7 +171,7 @@ def render_text(r: AuditResult, lang: str = "zh") -> str:
         if k["cases"]:
             ids = k["case_ids"][:_CASE_LIST]
             more = f" … (+{k['cases'] - len(ids)})" if k["cases"] > len(ids) else ""
-            lines.append(f"{code} {k['name']}: {', '.join(ids)}{more}")
+            lines.append(f"{code} {k['name']}: {', '.join(field(i) for i in ids)}{more}")
     for n in s["notes"]:
         lines.append(("注：" if zh else "note: ") + n["zh" if zh else "en"])
     return "\n".join(lines)
@@ -241,17 +244,17 @@ def write_reports(r: AuditResult, out: Path, chart_svg: str | None = None,
     with paths[1].open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(CASE_HEADERS)
-        w.writerows(case_rows(r))
+        w.writerows(csv_rows(case_rows(r)))
     with paths[2].open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(DEVIATION_HEADERS)
-        w.writerows(deviation_lists(r))
+        w.writerows(csv_rows(deviation_lists(r)))
     paths[3].write_text(render_html(r, chart_svg, lang, data), encoding="utf-8")
     if step_times:
         paths.append(out / "steps.csv")
         with paths[-1].open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(STEP_HEADERS)
-            w.writerows(step_time_lists(r))
+            w.writerows(csv_rows(step_time_lists(r)))
     return paths
 

@@ -24,7 +24,7 @@ from ..logs.mapping import (
     load_mapping,
     mapping_path_for,
 )
-from ..logs.readers import LogReadError, read_log
+from ..logs.readers import LogReadError, ReadOptions, read_log
 from ..model import Flow
 
 __all__ = ["AuditInputs", "load_inputs"]
@@ -46,7 +46,8 @@ class AuditInputs:
 
 
 def load_inputs(flow_path: str | Path, log_path: str | Path,
-                mapping_path: str | Path | None = None) -> AuditInputs:
+                mapping_path: str | Path | None = None,
+                options: ReadOptions = ReadOptions()) -> AuditInputs:
     lf, cat_diags = load_flow_with_catalog(flow_path)
     diags: list[Diagnostic] = [*cat_diags, *lf.diagnostics]
     if lf.flow is None:
@@ -63,7 +64,7 @@ def load_inputs(flow_path: str | Path, log_path: str | Path,
         mapping = default_mapping(lf.flow)
         mp = Path("")
     try:
-        log = read_log(log_path, mapping)
+        log = read_log(log_path, mapping, options)
     except LogReadError as exc:
         return AuditInputs(lf.flow, mapping, None, [*diags, *exc.diagnostics], str(mp) or None)
     diags += log.diagnostics

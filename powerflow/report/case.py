@@ -13,6 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ..model import Outcome
+from ..terminal import field
 from .json import diagnostic_to_dict
 from .text import render_concise
 
@@ -64,7 +65,7 @@ def _rows(a: CaseAudit, lang: str) -> list[list[str]]:
                      str(v.days) if v.days >= 0 else "?",
                      "" if v.limit is None else str(v.limit),
                      _CLOCK_ZH[v.clock] if lang == "zh" else v.clock,
-                     _status(v.status, lang), "、".join(v.persons)])
+                     _status(v.status, lang), "、".join(field(p) for p in v.persons)])
     return rows
 
 

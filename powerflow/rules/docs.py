@@ -6,7 +6,8 @@ flow); gives Markdown pages (`render_page`, `render_index`) and the examples the
 (`example`), which the tests load and check. `python -m powerflow.rules.docs docs/rules` writes
 `docs/rules/PFnnn.md` and `docs/rules/index.md`.
 
-Must not: execute anything from the data (it is read with `yaml.safe_load`).
+Must not: execute anything from the data (it is read with the strict reader
+`powerflow.source.read_yaml`, like every YAML file the project reads).
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .base import FAMILIES, RULES, Rule
 
@@ -42,9 +41,12 @@ class Page:
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    text = resources.files(__package__).joinpath("pages.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    assert isinstance(data, dict)
+    from ..source import Limits, read_yaml
+
+    raw = resources.files(__package__).joinpath("pages.yaml").read_bytes()
+    res = read_yaml(raw, "pages.yaml", Limits(max_bytes=max(len(raw), Limits().max_bytes)))
+    data = res.data
+    assert isinstance(data, dict), [str(d.message.en) for d in res.diagnostics]
     return data
 
 
