@@ -12,10 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
+
 __all__ = [
+    "Calendar",
     "CalendarRangeError",
     "add_working_days",
     "coverage",
+    "default_calendar",
     "is_workday",
     "status",
     "working_days_between",
@@ -109,3 +114,32 @@ def status(used: float, limit: float, yellow_at: float = 0.9) -> str:
     if used >= yellow_at * limit:
         return "yellow"
     return "green"
+
+
+class Calendar:
+    """A working-day calendar passed to the audits (never a module global): the Chinese
+    mainland calendar of this module."""
+
+    def is_workday(self, day: dt.date) -> bool:
+        return is_workday(day)
+
+    def working_days_between(self, start: dt.date | dt.datetime,
+                             end: dt.date | dt.datetime) -> int:
+        """Working days after `start` up to and including `end`."""
+        return working_days_between(start, end)
+
+    def add_working_days(self, start: dt.date | dt.datetime, days: int) -> dt.date:
+        return add_working_days(start, days)
+
+    def workday_cumsum(self, first: dt.date, last: dt.date) -> npt.NDArray[np.int64]:
+        """Cumulative working-day count per day from `first` to `last` (index 0 = `first`)."""
+        n = (last - first).days + 1
+        flags = np.fromiter((is_workday(first + dt.timedelta(days=d)) for d in range(max(n, 0))),
+                            dtype=np.int64, count=max(n, 0))
+        return np.cumsum(flags)
+
+
+@lru_cache(maxsize=1)
+def default_calendar() -> Calendar:
+    """The Chinese mainland calendar."""
+    return Calendar()

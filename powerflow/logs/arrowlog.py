@@ -111,8 +111,10 @@ def _from_table(table: Any, names: set[str], mapping: LogMapping, path: str, fir
         other = int(bad_np.sum())
         keep &= ~bad_np
     if mapping.ignore:
-        ig = pc.is_in(table[cols.activity].cast(pa.string()),
-                      value_set=pa.array(list(mapping.ignore))).to_numpy(zero_copy_only=False)
+        acts = table[cols.activity].cast(pa.string())
+        dropped = [a for a in pc.unique(acts).to_pylist() if a is not None and mapping.ignores(a)]
+        ig = pc.is_in(acts, value_set=pa.array(dropped, pa.string())).to_numpy(
+            zero_copy_only=False)
         ig = ig.astype(np.bool_) & keep
         ignored = int(ig.sum())
         keep &= ~ig
@@ -144,7 +146,8 @@ def _from_table(table: Any, names: set[str], mapping: LogMapping, path: str, fir
                     vals[ci] = v
         facts[fid] = vals
     return EventLog(path, case_names, case, act_names, act, time, person_names, person,
-                    post_names, post, rows, evidence, facts, ignored, other, [], line_kind)
+                    post_names, post, rows, evidence, facts, ignored, other, [], line_kind,
+                    attributes=tuple(sorted(names)))
 
 
 def _arrow_time(col: Any, zone: str, path: str) -> np.ndarray[Any, np.dtype[np.int64]]:

@@ -59,6 +59,8 @@ class EventLog:
     other_lifecycle: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
     line_kind: str = "line"
+    attributes: tuple[str, ...] = ()
+    """Every attribute (column) name the log has, for the audit's coverage notes."""
 
     @property
     def n_events(self) -> int:
@@ -116,11 +118,16 @@ class _Codes:
         return c
 
 
+_BOOLS = {"true": True, "false": False}
+
+
 def _fact_value(value: Any) -> Any:
     if isinstance(value, str):
         s = value.strip()
         if not s:
             return None
+        if s.lower() in _BOOLS:  # a log's `true` is the boolean a guard compares with
+            return _BOOLS[s.lower()]
         try:
             return int(s)
         except ValueError:
@@ -137,7 +144,6 @@ def build_from_rows(rows: Iterable[tuple[int, dict[str, Any]]], mapping: LogMapp
     """Build an `EventLog` from (line, attributes) rows in file order."""
     cols = mapping.columns
     zone = zoneinfo.ZoneInfo(mapping.timezone)
-    ignore = set(mapping.ignore)
     cases, acts, persons, posts = _Codes(), _Codes(), _Codes(), _Codes()
     c_case: list[int] = []
     c_act: list[int] = []
@@ -174,7 +180,7 @@ def build_from_rows(rows: Iterable[tuple[int, dict[str, Any]]], mapping: LogMapp
                 Text("Fix the log, or map the right columns under `columns:` in the mapping.",
                      "请修正日志，或在映射文件的 columns 中指定正确的列。"), "log-column-missing"))
             continue
-        if str(activity) in ignore:
+        if mapping.ignores(str(activity)):
             ignored += 1
             continue
         t = parse_time(row.get(cols.time), zone)
@@ -223,7 +229,8 @@ def build_from_rows(rows: Iterable[tuple[int, dict[str, Any]]], mapping: LogMapp
         post=np.asarray(c_post, dtype=np.int32), line=np.asarray(c_line, dtype=np.int32),
         evidence={k: np.asarray(v, dtype=np.bool_) for k, v in ev.items()},
         facts={k: [v.get(i) for i in range(n)] for k, v in facts.items()},
-        ignored=ignored, other_lifecycle=other, diagnostics=diags, line_kind=line_kind)
+        ignored=ignored, other_lifecycle=other, diagnostics=diags, line_kind=line_kind,
+        attributes=tuple(sorted(seen_cols)))
 
 
 def _missing_column(path: str, need: str, seen: set[str]) -> Diagnostic:

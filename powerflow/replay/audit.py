@@ -19,13 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..deviations import Deviation
+from ..clock import Calendar, default_calendar
+from ..deviations import Deviation, Unchecked
 from ..logs.eventlog import EventLog
 from ..logs.mapping import LogMapping
 from ..model import Flow
 from ..overlay import Overlay
 from .arrays import count_distinct, distinct, run_starts
-from .checks import KINDS, Findings, check
+from .checks import KINDS, CoreOptions, Findings, check
 from .encode import EncodedFlow, EncodedLog, encode_flow, encode_log, guard_signatures
 from .engine import Replayed, replay
 
@@ -55,6 +56,11 @@ class AuditResult:
     @property
     def n_cases(self) -> int:
         return self.log.n_cases
+
+    @property
+    def unchecked(self) -> list[Unchecked]:
+        """What could not be checked, or only partly (reason and count): every report shows it."""
+        return self.findings.unchecked
 
     def counts(self) -> dict[Deviation, tuple[int, int]]:
         """Per kind: (findings, distinct cases)."""
@@ -91,7 +97,8 @@ class AuditResult:
             return {}
         sig = self.signature[el.case[m]]
         edge = fe.edge[sig, rp.before[m], el.event[m]].astype(np.int64)
-        key = distinct(edge * max(el.n_cases, 1) + el.case[m])
+        real = edge >= 0  # -2: an end step repeating the event that reached it
+        key = distinct(edge[real] * max(el.n_cases, 1) + el.case[m][real])
         cnt = np.bincount(key // max(el.n_cases, 1), minlength=len(self.flow.transitions))
         return {i: int(c) for i, c in enumerate(cnt.tolist()) if c}
 
@@ -154,13 +161,26 @@ class AuditResult:
                                    else "")))
 
 
-def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False) -> AuditResult:
-    """Encode, replay and check a whole log."""
+def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False, *,
+          as_of: int | None = None, effect: npt.NDArray[np.bool_] | None = None,
+          yellow_at: float | None = None, calendar: Calendar | None = None,
+          opened: npt.NDArray[np.int64] | None = None) -> AuditResult:
+    """Encode, replay and check a whole log (`powerflow.replay.checks` holds the rules).
+
+    `as_of` (ns since the epoch, UTC) measures the open step of unfinished cases (default: each
+    case's last event); `effect` marks per log event the attempts that took no effect (a live
+    store's refusals); `calendar` counts working days (default: the Chinese mainland);
+    `opened` (per case, ns) is when each case entered its start step (default: its first
+    event)."""
     guarded, sigs, sig_of_case = guard_signatures(flow, log.facts, log.n_cases)
     fe = encode_flow(flow, sigs, guarded)
-    el = encode_log(log, mapping, fe)
+    el = encode_log(log, mapping, fe, effect)
     rp = replay(fe, el, sig_of_case, progress=progress)
-    findings = check(flow, fe, log, el, rp, mapping)
+    opts = CoreOptions(as_of, yellow_at or mapping.yellow_at or flow.defaults.yellow_at,
+                       mapping.timezone, calendar or default_calendar(), opened)
+    findings = check(flow, fe, log, el, rp, opts, sig_of_case, dict(mapping.evidence))
+    findings.unchecked[:0] = coverage(flow, log, mapping, el)
+    findings.notes = [(u.en, u.zh) for u in findings.unchecked]
     n_cases = log.n_cases
     events = np.bincount(el.case, minlength=n_cases).astype(np.int64)
     accepted = np.bincount(el.case[rp.allowed], minlength=n_cases).astype(np.int64)
@@ -179,3 +199,65 @@ def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False
     fits = (first_event < 0) & fe.is_end[rp.final]
     return AuditResult(flow, log, fe, el, rp, findings, events, accepted, fitness, fits,
                        first_event, first_kind, sig_of_case)
+
+
+def coverage(flow: Flow, log: EventLog, mapping: LogMapping, el: EncodedLog) -> list[Unchecked]:
+    """What the log and mapping leave unchecked: missing person/post columns, unknown
+    activities (with counts), mapping keys never seen, dropped and ignored events, guards
+    without facts, and the readers' own records (`EventLog.diagnostics`, by code)."""
+    out: list[Unchecked] = []
+
+    def add(key: str, count: int, unit: str, en: str, zh: str) -> None:
+        if count:
+            out.append(Unchecked(key, int(count), unit, en, zh))
+
+    n = log.n_events
+    cols = mapping.columns
+    attrs = set(log.attributes)
+    no_person = int((log.person < 0).sum()) if n else 0
+    if flow.separation:
+        where = (f"the log has no column {cols.person!r}" if cols.person and attrs
+                 and cols.person not in attrs else "events have no person")
+        add("person-missing", no_person, "events",
+            f"{where}: separation of duties (PF503) not checked for {no_person} event(s)",
+            f"{'日志中没有列 ' + repr(cols.person) if where.startswith('the log') else '事件未记录办理人'}"
+            f"：{no_person} 个事件未检查职责分离（PF503）")
+    if any(t.actor for t in flow.transitions) and cols.post and attrs and cols.post not in attrs:
+        add("post-missing", n, "events",
+            f"the log has no column {cols.post!r}: who acted for which post not checked",
+            f"日志中没有列 {cols.post!r}：未检查办理岗位")
+    unknown = el.event < 0
+    if unknown.any():
+        acts, cnt = np.unique(log.activity[el.order[unknown]], return_counts=True)
+        listed = sorted(zip(cnt.tolist(), [log.activity_names[a] for a in acts.tolist()], strict=False),
+                        reverse=True)
+        names = "; ".join(f"{a!r} ×{c}" for c, a in listed[:20]) + (
+            f"; … {len(listed) - 20} more" if len(listed) > 20 else "")
+        add("unknown-activities", int(unknown.sum()), "events",
+            f"activities the mapping does not know (PF508), not replayed: {names}",
+            f"映射中没有的活动（PF508），未参与回放：{names}")
+    seen = log.activity_names
+    unseen = [k for k in mapping.activities if not any(mapping.matches(k, a) for a in seen)]
+    if n and unseen and mapping.activities != {e: e for e in mapping.activities}:
+        add("mapping-keys-unseen", len(unseen), "mapping keys",
+            f"mapping keys never seen in the log: {', '.join(map(repr, unseen[:20]))}",
+            f"映射中的活动在日志中从未出现：{'、'.join(map(repr, unseen[:20]))}")
+    add("lifecycle-dropped", log.other_lifecycle, "events",
+        f"events whose lifecycle is not {mapping.lifecycle!r} were dropped",
+        f"生命周期不是 {mapping.lifecycle!r} 的事件已丢弃")
+    add("ignored", log.ignored, "events", "events of activities under `ignore` were dropped",
+        "映射 ignore 中的活动事件已丢弃")
+    by_code: dict[str, int] = {}
+    for d in log.diagnostics:
+        by_code[d.code] = by_code.get(d.code, 0) + 1
+    for code, c in sorted(by_code.items()):
+        add(f"reader:{code}", c, "records", f"{code}: the log reader dropped or misread data "
+            f"({c} record(s); see the diagnostics)", f"{code}：读取日志时有数据被丢弃或误读"
+            f"（{c} 条，见诊断信息）")
+    guarded = [t for t in flow.transitions if t.condition is not None
+               and not t.condition.facts() <= set(log.facts)]
+    if guarded:
+        add("guard-facts-missing", log.n_cases, "cases",
+            f"{len(guarded)} transition condition(s) read facts the log does not carry; "
+            "they were taken as met", f"{len(guarded)} 个流转条件所需的事实日志中没有，按满足处理")
+    return out

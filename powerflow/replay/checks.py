@@ -1,28 +1,37 @@
-"""Case checks over a replayed log: conformance, controls, separation of duties, time.
+"""The deviation core: the one definition of the PF5xx findings, over arrays of replayed events.
 
-Takes the flow, its encoding, the log and its encoding, the replay output and the mapping;
+Takes the flow, its encoding, the log and its encoding, the replay output and `CoreOptions`
+(as-of time, yellow share, time zone and the working-day `Calendar`, passed in, never global);
 gives `Findings`: one row per deviation (kind, case, event, step, value) as NumPy arrays, the
-per-event working days spent in the step the event completed, and notes about what could not
-be checked. Every check is array code over all cases at once.
+per-event bookkeeping the single-case report draws its path from (completed step, working days
+in the step, risk passes), and `Unchecked` notes for whatever could not be judged. Every source
+of events uses it: the log audit (many cases), `simulate` and the live store (a case is a log
+of one case). `docs/audit.md` ("The rules") is the written definition; keep the two together.
 
 Rules (the PF5xx kinds of `powerflow.deviations`):
 
 * PF501 an event the current step does not allow; PF508 an activity the mapping does not know;
-  PF509 a case whose final step is not an end step.
-* The step an event *completed*: the step the case was in when the event was allowed, or, for a
-  deviating event, the one step that event leaves in the flow (if it leaves only one).
-* PF502 a risk step completed by an event that lacks an evidence attribute a control asks for.
+  PF509 a case whose final step is not an end step (an unfinished case, judged as of `as_of`).
+* The step an event *completes*: the step the case was in when the event was allowed, or, for a
+  deviating event that took effect, the one step that event leaves in the flow (if only one).
+  An allowed event whose transition names an actor other than the step's actor (a supervisor's
+  rejection, a return) is that actor's decision, not the completion of the step.
+* Risk passes: a risk at a step is passed by the event completing that step, a risk at an end
+  step by the event reaching it, a risk at an event by that event. PF502 a control's evidence
+  absent from the passing event.
 * PF503 one person completed two different steps of a `separation` group in one case.
-* PF504/PF505 a step completed after more (red) or at least `yellow_at` (yellow) of its
-  working-day limit; the time in a step runs from the event that moved the case into it (an
-  allowed or resynchronised event; the first event for the start step) to the event that
-  completed it, in working days between the local dates (mapping `timezone`) of the two
-  events, on the Chinese working-day calendar of `powerflow.clock` (holidays and 调休).
-* PF506/PF507 the case over (or near) its promised limit (else the statutory one): working days
-  from its first to its last event, less the days spent in steps whose clock is paused or
-  excluded. An unfinished case is measured up to its last event.
-* PF510 a case that reached a favourable end after passing a risk step but not one of the
-  risk's control steps.
+* Time in a step runs from the event that moved the case into it (the case's first event for the
+  start step) to the event that completed it, or to `as_of` for the open step of an unfinished
+  case, in working days between local dates (the calendar decides which days work). PF504 red:
+  over the step's limit (open or closed); PF505 yellow: the open step at `yellow_at` of it.
+  PF512 a step with `notice_days` (publicity) completed before that many working days (when
+  its own limit is at least that long; a shorter limit makes the step the act of publishing).
+* PF506/PF507 the case against the limit in force (promised, else statutory): counted working
+  days from its first event to its last (finished) or to `as_of` (unfinished), less the days in
+  steps whose clock is paused or excluded; red when over, yellow only for an open case.
+* PF510 a control step not completed before the case passes the risk (when the control step
+  comes before the risk in the flow) or before it reaches a favourable end (any control step).
+* PF511 a case with an event (or `as_of`) outside the calendar: its time limits are not judged.
 
 Must not: print, build Diagnostic objects per event (reports do that for what they show).
 """
@@ -31,51 +40,77 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import Any
 
+import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from .. import clock
-from ..deviations import Deviation
+from ..clock import Calendar, CalendarRangeError, default_calendar
+from ..deviations import Deviation, Unchecked
 from ..logs.eventlog import EventLog
-from ..logs.mapping import LogMapping
 from ..logs.timezones import local_days
-from ..model import Clock, Flow, limit_days
+from ..model import Clock, EdgeKind, Flow, StepKind, limit_days
 from .arrays import distinct, distinct_counts, run_starts
 from .encode import EncodedFlow, EncodedLog
 from .engine import Replayed
 
-__all__ = ["KINDS", "Findings", "check"]
+__all__ = ["KINDS", "CoreOptions", "Findings", "check"]
 
 KINDS: list[Deviation] = list(Deviation)
 K = {d: i for i, d in enumerate(KINDS)}
 F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
+Bools = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class CoreOptions:
+    """What the core needs besides the events: the as-of time (ns since the epoch, UTC; None:
+    each case's last event), the yellow share, the zone of local dates and the calendar."""
+
+    as_of: int | None = None
+    yellow_at: float = 0.9
+    timezone: str = "Asia/Shanghai"
+    calendar: Calendar = field(default_factory=default_calendar)
+    opened: I64 | None = None
+    """Per case: when it was opened (ns, UTC), i.e. entered the start step; None: at its
+    first event (a log does not record the opening apart from its events)."""
 
 
 @dataclass
 class Findings:
     kind: npt.NDArray[np.int16]
-    case: npt.NDArray[np.int32]
-    event: npt.NDArray[np.int64]
+    case: I32
+    event: I64
     """Index of the event in the `EventLog` (file order), -1 for case-level findings."""
-    step: npt.NDArray[np.int32]
+    step: I32
     value: F64
-    done: npt.NDArray[np.int32]
+    done: I32
     """Per sorted event: the step it completed, -1 when none."""
     days: F64
     """Per sorted event: working days spent in the completed step (NaN: not measurable)."""
     case_days: F64
     notes: list[tuple[str, str]] = field(default_factory=list)
+    used: F64 = field(default_factory=lambda: np.zeros(0))
+    """Per sorted event: working days since the case entered the step it was in (NaN: none)."""
+    open_days: F64 = field(default_factory=lambda: np.zeros(0))
+    """Per case: working days in its open step up to as-of (NaN when finished or unknown)."""
+    open_entered: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Per case: sorted index of the event that moved it into its open step (-1: opened)."""
+    passes: tuple[I32, I64, I32, Bools] = field(default_factory=lambda: (
+        np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, bool)))
+    """Risk passes, one row per control with evidence: (risk, sorted event, control, ok)."""
+    unchecked: list[Unchecked] = field(default_factory=list)
 
 
 class _Rows:
     def __init__(self) -> None:
-        self.parts: list[tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int64],
-                               npt.NDArray[np.int32], F64]] = []
+        self.parts: list[tuple[int, I32, I64, I32, F64]] = []
 
-    def add(self, kind: Deviation, case: npt.NDArray[np.int32], event: npt.NDArray[np.int64],
-            step: npt.NDArray[np.int32] | int, value: F64 | float = np.nan) -> None:
+    def add(self, kind: Deviation, case: npt.NDArray[np.integer], event: I64,
+            step: I32 | int, value: F64 | float = np.nan) -> None:
         n = case.shape[0]
         if not n:
             return
@@ -84,66 +119,130 @@ class _Rows:
         self.parts.append((K[kind], case.astype(np.int32), event.astype(np.int64), st, va))
 
 
-@lru_cache(maxsize=1)
-def _calendar() -> tuple[int, npt.NDArray[np.int64], int]:
-    """(first covered day, cumulative working days per covered day, last covered day), in
-    days since 1970-01-01, built once from `powerflow.clock`."""
-    first, last = clock.coverage()
-    base = dt.date(1970, 1, 1)
-    lo = (dt.date(first, 1, 1) - base).days
-    hi = (dt.date(last, 12, 31) - base).days
-    work = np.fromiter((clock.is_workday(base + dt.timedelta(days=d))
-                        for d in range(lo, hi + 1)), dtype=np.int64, count=hi - lo + 1)
-    return lo, np.cumsum(work), hi
+class _Ctx:
+    """Everything the check sections share for one run."""
+
+    def __init__(self, flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog,
+                 rp: Replayed, opts: CoreOptions) -> None:
+        self.flow, self.fe, self.log, self.el, self.rp, self.opts = flow, fe, log, el, rp, opts
+        self.rows = _Rows()
+        self.unchecked: list[Unchecked] = []
+        self.n = el.case.shape[0]
+        self.orig = el.order
+        self.known = el.event >= 0
+        self.risk_index = {rid: i for i, rid in enumerate(flow.risks)}
+        self.signature: I32 | None = None
+        self.evidence_columns: dict[str, str] = {}
+        self.passes: tuple[I32, I64, I32, Bools] = (
+            np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.int32),
+            np.zeros(0, np.bool_))
+
+    def note(self, key: str, count: int, unit: str, en: str, zh: str) -> None:
+        if count:
+            self.unchecked.append(Unchecked(key, int(count), unit, en, zh))
 
 
-def _working_day_index(days: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64],
-                                                              npt.NDArray[np.bool_]]:
-    """Cumulative working-day count at each local date, and whether the calendar covers it."""
-    lo, cum, hi = _calendar()
-    covered = (days >= lo) & (days <= hi)
-    return cum[np.clip(days - lo, 0, hi - lo)], covered
+def _credited(ctx: _Ctx) -> I32:
+    """The step each event completed (see the module docstring), -1 when none."""
+    fe, el, rp = ctx.fe, ctx.el, ctx.rp
+    e = np.maximum(el.event, 0)
+    sig: I64 | int = 0
+    if ctx.signature is not None and fe.edge.shape[0] > 1:
+        sig = np.asarray(ctx.signature, np.int64)[el.case]
+    edge = fe.edge[sig, rp.before, e]
+    own = fe.credit[np.maximum(edge, 0)] & (edge >= 0)
+    took = ctx.known & el.effect & ~rp.allowed
+    done = np.where(rp.allowed & own, rp.before, np.where(took, fe.source[e], -1))
+    return done.astype(np.int32)
 
 
-def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replayed,
-          mapping: LogMapping) -> Findings:
-    rows = _Rows()
-    n = el.case.shape[0]
-    orig = el.order
-    known = el.event >= 0
-    # --- conformance -------------------------------------------------------------------
-    bad = known & ~rp.allowed
-    rows.add(Deviation.EVENT_NOT_ALLOWED, el.case[bad], orig[bad], rp.before[bad])
-    unk = ~known
-    rows.add(Deviation.UNKNOWN_ACTIVITY, el.case[unk], orig[unk], rp.before[unk])
+def _conformance(ctx: _Ctx) -> None:
+    el, rp, fe = ctx.el, ctx.rp, ctx.fe
+    bad = ctx.known & ~rp.allowed
+    ctx.rows.add(Deviation.EVENT_NOT_ALLOWED, el.case[bad], ctx.orig[bad], rp.before[bad])
+    unk = ~ctx.known
+    ctx.rows.add(Deviation.UNKNOWN_ACTIVITY, el.case[unk], ctx.orig[unk], rp.before[unk])
     open_cases = np.flatnonzero(~fe.is_end[rp.final]).astype(np.int32)
-    rows.add(Deviation.CASE_UNFINISHED, open_cases, np.full(open_cases.shape, -1, np.int64),
-             rp.final[open_cases])
-    done = np.where(rp.allowed, rp.before,
-                    np.where(known, fe.source[np.maximum(el.event, 0)], -1)).astype(np.int32)
-    # --- evidence at risk steps --------------------------------------------------------
-    notes: list[tuple[str, str]] = []
+    last = el.starts[1:][open_cases] - 1
+    ev = np.where(last >= el.starts[:-1][open_cases], ctx.orig[np.maximum(last, 0)]
+                  if ctx.n else -1, -1)
+    ctx.rows.add(Deviation.CASE_UNFINISHED, open_cases, np.asarray(ev, np.int64),
+                 rp.final[open_cases])
+
+
+def _pass_events(ctx: _Ctx, at: str, done: I32) -> I64:
+    """Sorted indices of the events that pass a risk placed `at` a step or an event."""
+    fe, rp, el = ctx.fe, ctx.rp, ctx.el
+    if at in ctx.flow.steps:
+        s = fe.step_id(at)
+        hit = done == s
+        if ctx.flow.steps[at].kind is StepKind.END:
+            hit = hit | ((rp.after == s) & (rp.before != s))
+        return np.flatnonzero(hit)
+    if at in fe.events:
+        return np.flatnonzero(el.event == fe.events.index(at))
+    return np.zeros(0, np.int64)
+
+
+def _evidence(ctx: _Ctx, done: I32) -> None:
+    flow, log, el = ctx.flow, ctx.log, ctx.el
+    p_risk, p_ev, p_ctl, p_ok = [], [], [], []
+    attrs = set(log.attributes)
     for rid, risk in flow.risks.items():
-        if risk.at not in flow.steps:
+        ri = ctx.risk_index[rid]
+        if risk.at not in flow.steps and risk.at not in ctx.fe.events:
+            ctx.note("risk-place-unknown", 1, "risks",
+                     f"risk {rid} sits at {risk.at!r}, neither a step nor an event of the flow: "
+                     "not checked", f"风险点 {rid} 的位置 {risk.at!r} 既不是环节也不是事件，未检查")
             continue
-        at = fe.step_id(risk.at)
-        here = done == at
-        for ctl in risk.controls:
-            if ctl.evidence is None:
+        ev = _pass_events(ctx, risk.at, done)
+        for ci, ctl in enumerate(risk.controls):
+            if ctl.evidence is None or not ev.size:
                 continue
             col = log.evidence.get(ctl.evidence)
-            if col is None:
-                notes.append((f"{rid}: evidence {ctl.evidence!r} is not mapped to a log "
-                               "attribute, so it was not checked",
-                               f"{rid}：留痕 {ctl.evidence!r} 未映射到日志属性，未检查"))
+            mapped_col = None
+            if col is None or (attrs and _evidence_column(ctx, ctl.evidence) not in attrs):
+                mapped_col = "unmapped" if col is None else "absent"
+            if mapped_col is not None:
+                ctx.note(f"evidence-{mapped_col}:{ctl.evidence}", ev.size, "risk passes",
+                         f"{rid}: evidence {ctl.evidence!r} is "
+                         + ("not mapped to a log attribute" if col is None else
+                            "mapped to an attribute the log does not have")
+                         + f"; {ev.size} pass(es) of the risk not checked",
+                         f"{rid}：留痕 {ctl.evidence!r} "
+                         + ("未映射到日志属性" if col is None else "映射的属性在日志中不存在")
+                         + f"；该风险点 {ev.size} 次经过未检查")
                 continue
-            miss = here & ~col[orig]
-            rows.add(Deviation.CONTROL_EVIDENCE_MISSING, el.case[miss], orig[miss], at,
-                     float(list(flow.risks).index(rid)))
-    # --- separation of duties ----------------------------------------------------------
+            assert col is not None
+            ok = col[ctx.orig[ev]]
+            p_risk.append(np.full(ev.size, ri, np.int32))
+            p_ev.append(ev)
+            p_ctl.append(np.full(ev.size, ci, np.int32))
+            p_ok.append(ok)
+            miss = ev[~ok]
+            ctx.rows.add(Deviation.CONTROL_EVIDENCE_MISSING, el.case[miss], ctx.orig[miss],
+                         done[miss], float(ri))
+    ctx.passes = (_cat(p_risk, np.int32), _cat(p_ev, np.int64), _cat(p_ctl, np.int32),
+                  _cat(p_ok, np.bool_))
+
+
+def _evidence_column(ctx: _Ctx, evidence: str) -> str:
+    return ctx.evidence_columns.get(evidence, evidence)
+
+
+def _cat(parts: list[npt.NDArray[Any]], dtype: type) -> npt.NDArray[Any]:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+
+def _separation(ctx: _Ctx, done: I32) -> None:
+    flow, fe, el, log = ctx.flow, ctx.fe, ctx.el, ctx.log
     for gi, sep in enumerate(flow.separation):
         ids = [fe.step_id(s) for s in sep.steps if s in flow.steps]
-        m = np.isin(done, ids) & (el.person >= 0)
+        in_group = np.isin(done, ids)
+        ctx.note(f"person-missing:{gi}", int((in_group & (el.person < 0)).sum()), "events",
+                 f"separation of {', '.join(sep.steps)}: events without a person "
+                 "cannot be judged", f"{'、'.join(sep.steps)} 的职责分离：未记录办理人的事件无法判断")
+        m = in_group & (el.person >= 0)
         if not m.any():
             continue
         idx = np.flatnonzero(m)
@@ -153,90 +252,260 @@ def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replay
         k, cnt = distinct_counts(pairs)
         breach = k[cnt >= 2]
         if breach.size:
-            hit = idx[np.isin(key, breach)]
-            # one finding per (case, person): the last event of that person in the group
-            hkey = key[np.isin(key, breach)]
-            # hit is in sorted-event order, so grouped by case: the last of each key
+            sel = np.isin(key, breach)
+            hit, hkey = idx[sel], key[sel]
+            # one finding per (case, person): at the first event completing a second step
             order = np.argsort(hkey, kind="stable")
-            ends = np.r_[run_starts(hkey[order])[1:], order.shape[0]] - 1
-            ev = hit[order[ends]]
-            rows.add(Deviation.SEPARATION_BREACH, el.case[ev], orig[ev], done[ev], float(gi))
-    # --- time --------------------------------------------------------------------------
-    ldays = local_days(el.time, mapping.timezone)
-    cum, covered = _working_day_index(ldays)
-    # The step an event completes was entered by the case's last event that moved it (an
-    # allowed event or a resynchronised one), or at the case's first event (the start step).
-    moved = known & (rp.allowed | (fe.resync[np.maximum(el.event, 0)] >= 0))
-    case_first = el.starts[:-1][el.case] if n else np.zeros(0, np.int64)
-    last_move = np.maximum.accumulate(np.where(moved, np.arange(n), -1)) if n else case_first
+            starts = run_starts(hkey[order])
+            bounds = np.r_[starts, order.shape[0]]
+            ev = []
+            for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+                seq = hit[order[a:b]]
+                first_step = done[seq[0]]
+                ev.append(seq[np.flatnonzero(done[seq] != first_step)[0]])
+            evs = np.asarray(ev, np.int64)
+            ctx.rows.add(Deviation.SEPARATION_BREACH, el.case[evs], ctx.orig[evs], done[evs],
+                         float(gi))
+
+
+def _work_index(ctx: _Ctx, days: I64) -> tuple[I64, Bools]:
+    """Cumulative working-day count at each local date (days since 1970-01-01), and whether
+    the calendar covers it."""
+    if not days.size:
+        return np.zeros(0, np.int64), np.zeros(0, np.bool_)
+    lo, hi = int(days.min()), int(days.max())
+    base = dt.date(1970, 1, 1)
+    cal = ctx.opts.calendar
+    try:
+        cum = cal.workday_cumsum(base + dt.timedelta(days=lo), base + dt.timedelta(days=hi))
+        return cum[days - lo], np.ones(days.shape, np.bool_)
+    except CalendarRangeError:
+        pass
+    flags = np.zeros(hi - lo + 1, np.int64)
+    covered = np.ones(hi - lo + 1, np.bool_)
+    for d in range(hi - lo + 1):
+        try:
+            flags[d] = cal.is_workday(base + dt.timedelta(days=lo + d))
+        except CalendarRangeError:
+            covered[d] = False
+    return np.cumsum(flags)[days - lo], covered[days - lo]
+
+
+def _entered(ctx: _Ctx) -> tuple[I64, Bools]:
+    """Per sorted event: the sorted index of the event that moved the case into the step the
+    event found it in (the case's first event for the start step), and whether the case was
+    still in its start step (nothing had moved it yet)."""
+    el, rp, fe, n = ctx.el, ctx.rp, ctx.fe, ctx.n
+    moved = ctx.known & (rp.allowed | ((fe.resync[np.maximum(el.event, 0)] >= 0) & el.effect))
+    moved &= (rp.after != rp.before) | rp.allowed
+    case_first = el.starts[:-1][el.case]
+    last_move = np.maximum.accumulate(np.where(moved, np.arange(n), -1))
     entered = np.empty(n, dtype=np.int64)
-    if n:
-        entered[0] = 0
-        entered[1:] = np.maximum(last_move[:-1], case_first[1:])
+    entered[0] = case_first[0]
+    entered[1:] = np.maximum(last_move[:-1], case_first[1:])
+    prev = np.r_[-1, last_move[:-1]]
+    return entered, prev < case_first
+
+
+def _time(ctx: _Ctx, done: I32) -> tuple[F64, F64, F64, F64, I64]:
+    _flow, fe, el, rp, n = ctx.flow, ctx.fe, ctx.el, ctx.rp, ctx.n
+    nc = el.n_cases
+    if not n:
+        empty = np.full(nc, np.nan)
+        return np.zeros(0), np.zeros(0), empty, empty.copy(), np.full(nc, -1, np.int64)
+    ldays = local_days(el.time, ctx.opts.timezone)
+    nonempty = el.starts[1:] > el.starts[:-1]
+    last_i = np.maximum(el.starts[1:] - 1, 0)
+    unfinished = ~fe.is_end[rp.final] & nonempty
+    if ctx.opts.as_of is not None:
+        asof_day = local_days(np.full(nc, ctx.opts.as_of, np.int64), ctx.opts.timezone)
+    else:
+        asof_day = ldays[last_i]
+    open_day = ldays[np.minimum(el.starts[:-1], n - 1)] if ctx.opts.opened is None else \
+        local_days(ctx.opts.opened, ctx.opts.timezone)
+    all_days = np.concatenate([ldays, asof_day, open_day])
+    cum_all, cov_all = _work_index(ctx, all_days)
+    cum, covered = cum_all[:n], cov_all[:n]
+    cum_asof, cov_asof = cum_all[n:n + nc], cov_all[n:n + nc]
+    cum_open, cov_open = cum_all[n + nc:], cov_all[n + nc:]
+    entered, in_start = _entered(ctx)
+    # the cumulative working-day count at the moment each event's step was entered
+    ent_cum = np.where(in_start, cum_open[el.case], cum[entered])
+    ent_cov = np.where(in_start, cov_open[el.case], covered[entered])
     used = np.full(n, np.nan)
-    both = covered & covered[entered]
-    used[both] = np.maximum(cum[both] - cum[entered[both]], 0)
-    if (~covered).any():
-        notes.append((f"{int((~covered).sum())} events fall outside the working-day calendar "
-                      f"({clock.coverage()[0]}-{clock.coverage()[1]}); their time limits were "
-                      "not checked",
-                      f"{int((~covered).sum())} 个事件超出工作日历覆盖范围"
-                      f"（{clock.coverage()[0]}-{clock.coverage()[1]}年），未检查其时限"))
-        # Said, not guessed: one PF511 per case, at its first event outside the calendar,
-        # as the single-case audit does.
-        out = np.flatnonzero(~covered)
-        first = out[np.r_[True, el.case[out][1:] != el.case[out][:-1]]]
-        rows.add(Deviation.TIME_OUTSIDE_CALENDAR, el.case[first], orig[first], done[first])
-    yellow = mapping.yellow_at or flow.defaults.yellow_at
+    both = covered & ent_cov
+    used[both] = np.maximum(cum[both] - ent_cum[both], 0)
+    out_cal = ~covered
+    bad_asof = unfinished & ~cov_asof
+    if out_cal.any() or bad_asof.any():
+        out = np.flatnonzero(out_cal)
+        first = out[np.r_[True, el.case[out][1:] != el.case[out][:-1]]] if out.size else out
+        ctx.rows.add(Deviation.TIME_OUTSIDE_CALENDAR, el.case[first], ctx.orig[first],
+                     done[first])
+        extra = np.setdiff1d(np.flatnonzero(bad_asof), el.case[first]).astype(np.int32)
+        ctx.rows.add(Deviation.TIME_OUTSIDE_CALENDAR, extra, np.full(extra.shape, -1, np.int64),
+                     rp.final[extra])
+        ctx.note("outside-calendar", int(out_cal.sum()) + int(extra.size), "events",
+                 "dates outside the working-day calendar: time limits of those steps and cases "
+                 "not checked", "日期超出工作日历范围：相关环节和办件的时限未检查")
     step_days = np.where(done >= 0, used, np.nan)
+    # the open step of each unfinished case, measured up to as-of
+    last_move_entered = _open_entry(ctx, entered, last_i, nonempty)
+    never_moved = in_start[last_i] & ~(ctx.known[last_i] & ((rp.after[last_i] != rp.before[
+        last_i]) | rp.allowed[last_i]))
+    open_days = np.full(nc, np.nan)
+    o_cum = np.where(never_moved, cum_open, cum[np.maximum(last_move_entered, 0)])
+    o_cov = np.where(never_moved, cov_open, covered[np.maximum(last_move_entered, 0)])
+    ok_open = unfinished & cov_asof & o_cov
+    open_days[ok_open] = np.maximum(cum_asof[ok_open] - o_cum[ok_open], 0)
+    if ctx.opts.opened is not None:  # the open start step was entered when the case opened
+        last_move_entered = np.where(never_moved, -1, last_move_entered)
+    _step_limits(ctx, done, step_days, open_days, last_move_entered)
+    case_days = _case_days(ctx, done, step_days, open_days, (cum, covered),
+                           (cum_asof, cov_asof), (cum_open, cov_open), unfinished, nonempty)
+    return used, step_days, case_days, open_days, last_move_entered
+
+
+def _open_entry(ctx: _Ctx, entered: I64, last_i: I64, nonempty: Bools) -> I64:
+    """Per case: sorted index of the event that moved it into the step it ends in."""
+    _el, rp = ctx.el, ctx.rp
+    last_moved = ctx.known[last_i] & ((rp.after[last_i] != rp.before[last_i]) |
+                                      rp.allowed[last_i])
+    ent = np.where(last_moved, last_i, entered[last_i])
+    return np.where(nonempty, ent, -1).astype(np.int64)
+
+
+def _step_limits(ctx: _Ctx, done: I32, step_days: F64, open_days: F64,
+                 open_entered: I64) -> None:
+    flow, fe, el, rp = ctx.flow, ctx.fe, ctx.el, ctx.rp
+    ya = ctx.opts.yellow_at
     for sid, step in flow.steps.items():
+        s = fe.step_id(sid)
+        m = (done == s) & ~np.isnan(step_days)
+        if step.notice_days is not None and (step.limit is None or
+                                             limit_days(step.limit) >= step.notice_days):
+            # a step whose own limit is shorter than its notice period is the act of
+            # publishing; the period runs after it and no event marks its end
+            early = m & (step_days < step.notice_days)
+            ctx.rows.add(Deviation.PERIOD_ENDED_EARLY, el.case[early], ctx.orig[early], s,
+                         step_days[early])
         if step.limit is None:
             continue
         lim = float(limit_days(step.limit))
-        s = fe.step_id(sid)
-        m = (done == s) & ~np.isnan(step_days)
         red = m & (step_days > lim)
-        yel = m & ~red & (step_days >= yellow * lim) & (lim > 0)
-        rows.add(Deviation.STEP_OVERDUE, el.case[red], orig[red], s, step_days[red])
-        rows.add(Deviation.STEP_NEAR_LIMIT, el.case[yel], orig[yel], s, step_days[yel])
+        ctx.rows.add(Deviation.STEP_OVERDUE, el.case[red], ctx.orig[red], s, step_days[red])
+        here = (rp.final == s) & ~np.isnan(open_days)
+        ev = np.where(open_entered >= 0, ctx.orig[np.maximum(open_entered, 0)], -1)
+        o_red = np.flatnonzero(here & (open_days > lim)).astype(np.int32)
+        o_yel = np.flatnonzero(here & (open_days <= lim) & (open_days >= ya * lim)
+                               & (lim > 0)).astype(np.int32)
+        ctx.rows.add(Deviation.STEP_OVERDUE, o_red, ev[o_red], s, open_days[o_red])
+        ctx.rows.add(Deviation.STEP_NEAR_LIMIT, o_yel, ev[o_yel], s, open_days[o_yel])
+
+
+def _case_days(ctx: _Ctx, done: I32, step_days: F64, open_days: F64, at: tuple[I64, Bools],
+               asof: tuple[I64, Bools], opened: tuple[I64, Bools], unfinished: Bools,
+               nonempty: Bools) -> F64:
+    (cum, covered), (cum_asof, cov_asof), (cum_open, cov_open) = at, asof, opened
+    flow, fe, el, rp = ctx.flow, ctx.fe, ctx.el, ctx.rp
+    ya = ctx.opts.yellow_at
     not_counted = np.array([flow.steps[s].clock is not Clock.COUNTS for s in fe.steps],
                            dtype=np.bool_)
-    paused = np.where((done >= 0) & ~np.isnan(step_days), step_days, 0.0)
-    paused = np.where(not_counted[np.maximum(done, 0)] & (done >= 0), paused, 0.0)
-    nonempty = el.starts[1:] > el.starts[:-1]
-    case_days = np.full(el.n_cases, np.nan)
+    paused = np.where((done >= 0) & ~np.isnan(step_days) & not_counted[np.maximum(done, 0)],
+                      step_days, 0.0)
     f_i = el.starts[:-1][nonempty]
     l_i = el.starts[1:][nonempty] - 1
-    ok_t = covered[f_i] & covered[l_i]
-    span = np.where(ok_t, cum[l_i] - cum[f_i], np.nan).astype(np.float64)
-    pz = np.add.reduceat(paused, el.starts[:-1][nonempty]) if n else np.zeros(0)
-    case_days[nonempty] = span - pz
-    limit = flow.info.limits.promised if flow.info.limits.promised is not None \
-        else flow.info.limits.statutory
+    end_cum = np.where(unfinished[nonempty], cum_asof[nonempty], cum[l_i])
+    end_ok = np.where(unfinished[nonempty], cov_asof[nonempty], covered[l_i])
+    ok_t = cov_open[nonempty] & end_ok & _all_covered(covered, el.starts, nonempty)
+    span = np.where(ok_t, end_cum - cum_open[nonempty], np.nan).astype(np.float64)
+    pz = np.add.reduceat(paused, f_i)
+    open_pause = np.where(unfinished & not_counted[rp.final], np.nan_to_num(open_days), 0.0)
+    case_days = np.full(el.n_cases, np.nan)
+    case_days[nonempty] = span - pz - open_pause[nonempty]
+    limits = flow.info.limits
+    limit = limits.promised if limits.promised is not None else limits.statutory
     if limit is not None:
         lim = float(limit_days(limit))
         cd = np.nan_to_num(case_days, nan=-1.0)
         red_c = np.flatnonzero(cd > lim).astype(np.int32)
-        yel_c = np.flatnonzero((cd <= lim) & (cd >= yellow * lim) & (lim > 0)).astype(np.int32)
-        rows.add(Deviation.CASE_OVERDUE, red_c, np.full(red_c.shape, -1, np.int64), -1,
-                 case_days[red_c])
-        rows.add(Deviation.CASE_NEAR_LIMIT, yel_c, np.full(yel_c.shape, -1, np.int64), -1,
-                 case_days[yel_c])
-    # --- control steps skipped on the way to a favourable end --------------------------
-    step_ctl = [(rid, r, c) for rid, r in flow.risks.items() for c in r.controls
-                if c.step is not None and r.at in flow.steps and c.step in flow.steps]
-    if step_ctl:
-        visited = np.zeros((el.n_cases, len(fe.steps)), dtype=np.bool_)
-        visited[:, fe.start] = True
-        visited[el.case[rp.allowed], rp.after[rp.allowed]] = True
-        outcomes = [flow.steps[s].outcome for s in fe.steps]
-        fav = np.array([o is not None and o.favourable for o in outcomes], dtype=np.bool_)
-        ended_fav = fav[rp.final]
-        for rid, r, c in step_ctl:
-            at, cs = fe.step_id(r.at), fe.step_id(c.step or "")
-            skip = np.flatnonzero(ended_fav & visited[:, at] & ~visited[:, cs]).astype(np.int32)
-            rows.add(Deviation.CONTROL_STEP_SKIPPED, skip, np.full(skip.shape, -1, np.int64), cs,
-                     float(list(flow.risks).index(rid)))
+        yel_c = np.flatnonzero(unfinished & (cd <= lim) & (cd >= ya * lim) & (lim > 0)
+                               ).astype(np.int32)
+        last = np.maximum(el.starts[1:] - 1, 0)
+        ctx.rows.add(Deviation.CASE_OVERDUE, red_c, ctx.orig[last[red_c]], -1, case_days[red_c])
+        ctx.rows.add(Deviation.CASE_NEAR_LIMIT, yel_c, ctx.orig[last[yel_c]], -1,
+                     case_days[yel_c])
+    return case_days
+
+
+def _all_covered(covered: Bools, starts: I64, nonempty: Bools) -> Bools:
+    bad = np.add.reduceat((~covered).astype(np.int64), starts[:-1][nonempty])
+    ok: Bools = bad == 0
+    return ok
+
+
+def _upstream(flow: Flow, control: str, risk_at: str) -> bool:
+    """Whether a control step comes before the risk's step in the forward flow."""
+    if risk_at not in flow.steps:
+        return True
+    g = nx.DiGraph()
+    g.add_edges_from((t.from_, t.to) for t in flow.transitions if t.kind is EdgeKind.FLOW)
+    return control in g and risk_at in g and control != risk_at and nx.has_path(
+        g, control, risk_at)
+
+
+def _skipped(ctx: _Ctx, done: I32) -> None:
+    flow, fe, el, rp = ctx.flow, ctx.fe, ctx.el, ctx.rp
+    outcomes = [flow.steps[s].outcome for s in fe.steps]
+    fav = np.array([o is not None and o.favourable for o in outcomes], dtype=np.bool_)
+    reach_fav = np.flatnonzero(fav[rp.after] & (rp.after != rp.before))
+    big = np.iinfo(np.int64).max
+    for rid, risk in flow.risks.items():
+        passes: I64 | None = None
+        for ctl in risk.controls:
+            if ctl.step is None or ctl.step not in flow.steps:
+                continue
+            if flow.steps[ctl.step].kind is StepKind.SUPERVISION:
+                continue  # a supervision step is drawn, not run: nothing completes it
+            if passes is None:
+                passes = _pass_events(ctx, risk.at, done)
+            cs = fe.step_id(ctl.step)
+            did = (done == cs) | ((rp.after == cs) & fe.is_end[cs])
+            first = np.full(el.n_cases, big, np.int64)
+            hit = np.flatnonzero(did)
+            np.minimum.at(first, el.case[hit], hit)
+            check_at = np.union1d(passes, reach_fav) if _upstream(flow, ctl.step, risk.at) \
+                else reach_fav
+            if ctl.step == risk.at:
+                check_at = reach_fav
+            bad = check_at[first[el.case[check_at]] > check_at]
+            if not bad.size:
+                continue
+            keep = bad[np.r_[True, el.case[bad][1:] != el.case[bad][:-1]]]
+            ctx.rows.add(Deviation.CONTROL_STEP_SKIPPED, el.case[keep], ctx.orig[keep], cs,
+                         float(ctx.risk_index[rid]))
+
+
+def _guard_notes(ctx: _Ctx, unjudged: int) -> None:
+    ctx.note("guard-facts-missing", unjudged, "cases",
+             "transition conditions whose facts the log does not carry were taken as met",
+             "日志中没有条件所需的事实，相关流转条件按满足处理")
+
+
+def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replayed,
+          opts: CoreOptions, signature: I32 | None = None,
+          evidence_columns: dict[str, str] | None = None) -> Findings:
+    """All PF5xx findings of every case of `log` (see the module docstring)."""
+    ctx = _Ctx(flow, fe, log, el, rp, opts)
+    ctx.signature = signature
+    ctx.evidence_columns = evidence_columns or {}
+    _conformance(ctx)
+    done = _credited(ctx) if ctx.n else np.zeros(0, np.int32)
+    _evidence(ctx, done)
+    _separation(ctx, done)
+    used, step_days, case_days, open_days, open_entered = _time(ctx, done)
+    _skipped(ctx, done)
+    rows = ctx.rows
     if rows.parts:
         kind = np.concatenate([np.full(p[1].shape, p[0], np.int16) for p in rows.parts])
         cols = [np.concatenate([p[i] for p in rows.parts]) for i in range(1, 5)]
@@ -244,6 +513,8 @@ def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replay
         kind = np.zeros(0, np.int16)
         cols = [np.zeros(0, np.int32), np.zeros(0, np.int64), np.zeros(0, np.int32),
                 np.zeros(0, np.float64)]
+    notes = [(u.en, u.zh) for u in ctx.unchecked]
     return Findings(kind, cols[0].astype(np.int32), cols[1].astype(np.int64),
                     cols[2].astype(np.int32), cols[3].astype(np.float64), done, step_days,
-                    case_days, notes)
+                    case_days, notes, used, open_days, open_entered,
+                    ctx.passes, ctx.unchecked)

@@ -18,9 +18,9 @@ pytestmark = pytest.mark.realdata
 EX = Path(__file__).resolve().parents[2] / "examples" / "realdata"
 
 RECEIPT = {  # code: (findings, cases)
-    "PF501": (1254, 528), "PF502": (0, 0), "PF503": (1099, 1099), "PF504": (167, 150),
-    "PF505": (48, 48), "PF506": (17, 17), "PF507": (1, 1), "PF508": (257, 64),
-    "PF509": (562, 562), "PF510": (0, 0), "PF511": (0, 0),
+    "PF501": (1254, 528), "PF502": (0, 0), "PF503": (1099, 1099), "PF504": (173, 153),
+    "PF505": (1, 1), "PF506": (17, 17), "PF507": (1, 1), "PF508": (257, 64),
+    "PF509": (562, 562), "PF510": (161, 161), "PF511": (0, 0), "PF512": (0, 0),
 }
 
 
@@ -49,8 +49,9 @@ def test_roadtraffic_audit(shared_data: Path) -> None:
     assert (inputs.log.n_events, inputs.log.n_cases) == (390, 100)
     r = audit(inputs.flow, inputs.log, inputs.mapping)
     counts = {d.code: v for d, v in r.counts().items() if v[0]}
-    assert counts == {"PF501": (17, 12), "PF504": (33, 33), "PF509": (17, 17), "PF511": (31, 31)}
-    assert int(r.fits.sum()) == 72
+    # repeated payments at the end step are no deviation (an end step may repeat its event)
+    assert counts == {"PF501": (12, 7), "PF504": (33, 33), "PF509": (17, 17), "PF511": (31, 31)}
+    assert int(r.fits.sum()) == 77
     # events before 2004 are outside the working-day calendar: said, not guessed
     assert any("outside the working-day calendar" in en for en, _ in r.findings.notes)
     # missing resources are tolerated (290 of 390 events have none)

@@ -29,6 +29,7 @@ from typing import Any
 from ...diagnostics import Location
 from ..audit import CaseAudit, audit_events
 from ..case import CaseEvent, parse_time
+from ..onecase import timed_out
 from ..compile import CaseModel, CompiledFlow, EventNotAllowed
 from .base import (
     GENESIS,
@@ -207,6 +208,7 @@ class SqliteStore:
                                             note=None)
                   for r in rows if r.event != OPEN_EVENT]
         seqs = [r.seq for r in rows if r.event != OPEN_EVENT]
+        effect = [r.accepted for r in rows if r.event != OPEN_EVENT]
         opened = rows[0].seq if rows else 0
 
         def locate(i: int | None) -> Location:
@@ -214,19 +216,35 @@ class SqliteStore:
 
         return audit_events(compiled, case_id, rec.facts, events, locate, yellow_at=yellow_at,
                             as_of=as_of or parse_time(rec.updated_at),
-                            opened=parse_time(rec.opened_at))
+                            opened=parse_time(rec.opened_at), effect=effect)
+
+    def _trail_events(self, case_id: str) -> tuple[CaseRecord, list[CaseEvent], list[bool]]:
+        rec, rows = self.get(case_id)
+        rows = [r for r in rows if r.event != OPEN_EVENT]
+        return rec, [CaseEvent.model_construct(time=parse_time(r.time), event=r.event,
+                                               person=r.person, post=r.post,
+                                               evidence=r.evidence, note=None)
+                     for r in rows], [r.accepted for r in rows]
 
     def overdue(self, as_of: dt.datetime,
                 yellow_at: float | None = None) -> list[tuple[CaseRecord, CaseAudit]]:
-        """Open cases whose current step or whole case is yellow or red at `as_of`."""
-        out = []
+        """Open cases with a step or the whole case yellow or red at `as_of`: the open cases
+        of each flow are judged together in one pass of the deviation core (as one log), and
+        only those flagged are audited one by one for the report."""
+        by_flow: dict[str, list[tuple[CaseRecord, list[CaseEvent], list[bool]]]] = {}
         for rec in self.list(open_only=True):
-            a = self.audit(rec.case_id, as_of, yellow_at)
-            open_step = a.path[-1].status if a.path else ""
-            if a.case_status in ("yellow", "red") or open_step in ("yellow", "red") or any(
-                    v.status == "red" for v in a.path):
-                out.append((rec, a))
-        return out
+            by_flow.setdefault(rec.flow_path, []).append(self._trail_events(rec.case_id))
+        out: list[str] = []
+        for flow_path, group in by_flow.items():
+            compiled = self.resolve(flow_path)
+            flagged = timed_out(compiled.flow, [(r.case_id, r.facts, ev) for r, ev, _e in group],
+                                as_of=as_of, effect=[x for _r, _ev, e in group for x in e],
+                                yellow_at=yellow_at,
+                                opened=[parse_time(r.opened_at) for r, _ev, _e in group])
+            out += [group[i][0].case_id for i in flagged]
+        keep = set(out)
+        return [(rec, self.audit(rec.case_id, as_of, yellow_at))
+                for rec in self.list(open_only=True) if rec.case_id in keep]
 
     def verify(self) -> VerifyResult:
         """Recompute the chain; check it against `meta` and the cases against their trail."""
