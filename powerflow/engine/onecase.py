@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from ..clock import Calendar
+from ..deviations import Deviation
 from ..logs.eventlog import EventLog
 from ..logs.mapping import LogMapping
 from ..model import Flow
-from ..deviations import Deviation
 from ..replay.audit import AuditResult, audit
 from ..replay.checks import KINDS
 from .case import CaseEvent

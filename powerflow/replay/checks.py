@@ -30,7 +30,8 @@ Rules (the PF5xx kinds of `powerflow.deviations`):
   days from its first event to its last (finished) or to `as_of` (unfinished), less the days in
   steps whose clock is paused or excluded; red when over, yellow only for an open case.
 * PF510 a control step not completed before the case passes the risk (when the control step
-  comes before the risk in the flow) or before it reaches a favourable end (any control step).
+  comes before the risk in the flow) or before it reaches a favourable end after passing the
+  risk, or an end every path to which passes the risk's step (a jump over the risk passes it).
 * PF511 a case with an event (or `as_of`) outside the calendar: its time limits are not judged.
 
 Must not: print, build Diagnostic objects per event (reports do that for what they show).
@@ -444,52 +445,69 @@ def _all_covered(covered: Bools, starts: I64, nonempty: Bools) -> Bools:
     return ok
 
 
-def _upstream(flow: Flow, control: str, risk_at: str) -> bool:
-    """Whether a control step comes before the risk's step in the forward flow."""
-    if risk_at not in flow.steps:
-        return True
-    g = nx.DiGraph()
-    g.add_edges_from((t.from_, t.to) for t in flow.transitions if t.kind is EdgeKind.FLOW)
-    return control in g and risk_at in g and control != risk_at and nx.has_path(
-        g, control, risk_at)
+class _Forward:
+    """The flow's forward graph (send-back edges left out), for "comes before" questions."""
+
+    def __init__(self, flow: Flow) -> None:
+        self.g: nx.DiGraph[str] = nx.DiGraph()
+        self.g.add_nodes_from(flow.steps)
+        self.g.add_edges_from((t.from_, t.to) for t in flow.transitions
+                              if t.kind is EdgeKind.FLOW)
+        start = flow.start or next(iter(flow.steps))
+        self.idom = nx.immediate_dominators(self.g, start) if start in self.g else {}
+
+    def before(self, control: str, risk_at: str) -> bool:
+        """Whether the control step comes before the risk's step (a path leads from it)."""
+        return control != risk_at and nx.has_path(self.g, control, risk_at)
+
+    def dominates(self, step: str, end: str) -> bool:
+        """Whether every path from the start to `end` passes `step`."""
+        node = end
+        while node in self.idom and self.idom[node] != node:
+            node = self.idom[node]
+            if node == step:
+                return True
+        return False
+
+
+def _first_per_case(n_cases: int, case: I32, idx: I64) -> I64:
+    first = np.full(n_cases, np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(first, case[idx], idx)
+    return first
 
 
 def _skipped(ctx: _Ctx, done: I32) -> None:
+    """PF510: a control step not completed before the risk was passed (when it comes before
+    the risk's step) or before a favourable end was reached, where that end is reached after
+    passing the risk or only through the risk's step (a jump over it passes it too)."""
     flow, fe, el, rp = ctx.flow, ctx.fe, ctx.el, ctx.rp
     outcomes = [flow.steps[s].outcome for s in fe.steps]
     fav = np.array([o is not None and o.favourable for o in outcomes], dtype=np.bool_)
     reach_fav = np.flatnonzero(fav[rp.after] & (rp.after != rp.before))
-    big = np.iinfo(np.int64).max
+    fwd = _Forward(flow)
     for rid, risk in flow.risks.items():
-        passes: I64 | None = None
-        for ctl in risk.controls:
-            if ctl.step is None or ctl.step not in flow.steps:
-                continue
-            if flow.steps[ctl.step].kind is StepKind.SUPERVISION:
-                continue  # a supervision step is drawn, not run: nothing completes it
-            if passes is None:
-                passes = _pass_events(ctx, risk.at, done)
-            cs = fe.step_id(ctl.step)
-            did = (done == cs) | ((rp.after == cs) & fe.is_end[cs])
-            first = np.full(el.n_cases, big, np.int64)
-            hit = np.flatnonzero(did)
-            np.minimum.at(first, el.case[hit], hit)
-            check_at = np.union1d(passes, reach_fav) if _upstream(flow, ctl.step, risk.at) \
-                else reach_fav
-            if ctl.step == risk.at:
-                check_at = reach_fav
+        ctls = [c for c in risk.controls if c.step is not None and c.step in flow.steps
+                and flow.steps[c.step].kind is not StepKind.SUPERVISION]
+        if not ctls:
+            continue  # a supervision step is drawn, not run: nothing completes it
+        passes = _pass_events(ctx, risk.at, done)
+        first_pass = _first_per_case(el.n_cases, el.case, passes)
+        dom = np.array([risk.at in flow.steps and fwd.dominates(risk.at, s) for s in fe.steps],
+                       dtype=np.bool_)
+        at_end = reach_fav[(first_pass[el.case[reach_fav]] <= reach_fav)
+                           | dom[rp.after[reach_fav]]]
+        for ctl in ctls:
+            cs = fe.step_id(ctl.step or "")
+            did = np.flatnonzero((done == cs) | ((rp.after == cs) & fe.is_end[cs]))
+            first = _first_per_case(el.n_cases, el.case, did)
+            upstream = risk.at not in flow.steps or fwd.before(ctl.step or "", risk.at)
+            check_at = np.union1d(passes, at_end) if upstream else at_end
             bad = check_at[first[el.case[check_at]] > check_at]
             if not bad.size:
                 continue
             keep = bad[np.r_[True, el.case[bad][1:] != el.case[bad][:-1]]]
             ctx.rows.add(Deviation.CONTROL_STEP_SKIPPED, el.case[keep], ctx.orig[keep], cs,
                          float(ctx.risk_index[rid]))
-
-
-def _guard_notes(ctx: _Ctx, unjudged: int) -> None:
-    ctx.note("guard-facts-missing", unjudged, "cases",
-             "transition conditions whose facts the log does not carry were taken as met",
-             "日志中没有条件所需的事实，相关流转条件按满足处理")
 
 
 def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replayed,

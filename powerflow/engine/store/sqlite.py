@@ -29,8 +29,8 @@ from typing import Any
 from ...diagnostics import Location
 from ..audit import CaseAudit, audit_events
 from ..case import CaseEvent, parse_time
-from ..onecase import timed_out
 from ..compile import CaseModel, CompiledFlow, EventNotAllowed
+from ..onecase import timed_out
 from .base import (
     GENESIS,
     OPEN_EVENT,
