@@ -150,8 +150,11 @@ def _credited(ctx: _Ctx) -> I32:
     sig: I64 | int = 0
     if ctx.signature is not None and fe.edge.shape[0] > 1:
         sig = np.asarray(ctx.signature, np.int64)[el.case]
-    edge = fe.edge[sig, rp.before, e]
-    own = fe.credit[np.maximum(edge, 0)] & (edge >= 0)
+    if fe.credit.all():  # no transition names another actor: only end-step repeats differ
+        own = ~((rp.before == rp.after) & fe.is_end[rp.before])
+    else:
+        edge = fe.edge[sig, rp.before, e]
+        own = fe.credit[np.maximum(edge, 0)] & (edge >= 0)
     took = ctx.known & el.effect & ~rp.allowed
     done = np.where(rp.allowed & own, rp.before, np.where(took, fe.source[e], -1))
     return done.astype(np.int32)
@@ -296,112 +299,160 @@ def _entered(ctx: _Ctx) -> tuple[I64, Bools]:
     """Per sorted event: the sorted index of the event that moved the case into the step the
     event found it in (the case's first event for the start step), and whether the case was
     still in its start step (nothing had moved it yet)."""
-    el, rp, fe, n = ctx.el, ctx.rp, ctx.fe, ctx.n
-    moved = ctx.known & (rp.allowed | ((fe.resync[np.maximum(el.event, 0)] >= 0) & el.effect))
-    moved &= (rp.after != rp.before) | rp.allowed
+    el, rp, n = ctx.el, ctx.rp, ctx.n
+    moved = rp.allowed | (rp.after != rp.before)  # allowed, or resynchronised elsewhere
     case_first = el.starts[:-1][el.case]
     last_move = np.maximum.accumulate(np.where(moved, np.arange(n), -1))
     entered = np.empty(n, dtype=np.int64)
     entered[0] = case_first[0]
     entered[1:] = np.maximum(last_move[:-1], case_first[1:])
-    prev = np.r_[-1, last_move[:-1]]
+    prev = np.empty(n, dtype=np.int64)
+    prev[0] = -1
+    prev[1:] = last_move[:-1]
     return entered, prev < case_first
 
 
+@dataclass
+class _Days:
+    """Cumulative working-day counts (and calendar coverage) at each event, at each case's
+    as-of time and at each case's opening."""
+
+    cum: I64
+    covered: Bools
+    asof: I64
+    asof_ok: Bools
+    opened: I64
+    opened_ok: Bools
+
+
+def _days(ctx: _Ctx, last_i: I64) -> _Days:
+    el, n, nc, tz = ctx.el, ctx.n, ctx.el.n_cases, ctx.opts.timezone
+    ldays = local_days(el.time, tz)
+    asof_day = (local_days(np.full(nc, ctx.opts.as_of, np.int64), tz)
+                if ctx.opts.as_of is not None else ldays[last_i])
+    open_day = (ldays[np.minimum(el.starts[:-1], n - 1)] if ctx.opts.opened is None
+                else local_days(ctx.opts.opened, tz))
+    cum, cov = _work_index(ctx, np.concatenate([ldays, asof_day, open_day]))
+    return _Days(cum[:n], cov[:n], cum[n:n + nc], cov[n:n + nc], cum[n + nc:], cov[n + nc:])
+
+
+def _calendar_gaps(ctx: _Ctx, d: _Days, done: I32, unfinished: Bools) -> None:
+    """PF511 once per case with a date (or as-of) outside the calendar; said as not checked."""
+    el, rp = ctx.el, ctx.rp
+    out_cal = ~d.covered
+    bad_asof = unfinished & ~d.asof_ok
+    if not (out_cal.any() or bad_asof.any()):
+        return
+    out = np.flatnonzero(out_cal)
+    first = out[np.r_[True, el.case[out][1:] != el.case[out][:-1]]] if out.size else out
+    ctx.rows.add(Deviation.TIME_OUTSIDE_CALENDAR, el.case[first], ctx.orig[first], done[first])
+    extra = np.setdiff1d(np.flatnonzero(bad_asof), el.case[first]).astype(np.int32)
+    ctx.rows.add(Deviation.TIME_OUTSIDE_CALENDAR, extra, np.full(extra.shape, -1, np.int64),
+                 rp.final[extra])
+    ctx.note("outside-calendar", int(out_cal.sum()) + int(extra.size), "events",
+             "dates outside the working-day calendar: time limits of those steps and cases "
+             "not checked", "日期超出工作日历范围：相关环节和办件的时限未检查")
+
+
+def _used(ctx: _Ctx, d: _Days, entered: I64, in_start: Bools) -> F64:
+    """Per event: working days since the case entered the step the event found it in."""
+    if ctx.opts.opened is None:  # the start step was entered at the first event
+        ent_cum, ent_cov = d.cum[entered], d.covered[entered]
+    else:
+        case = ctx.el.case
+        ent_cum = np.where(in_start, d.opened[case], d.cum[entered])
+        ent_cov = np.where(in_start, d.opened_ok[case], d.covered[entered])
+    used = np.maximum(d.cum - ent_cum, 0).astype(np.float64)
+    if not (d.covered.all() and ent_cov.all()):
+        used[~(d.covered & ent_cov)] = np.nan
+    return used
+
+
 def _time(ctx: _Ctx, done: I32) -> tuple[F64, F64, F64, F64, I64]:
-    _flow, fe, el, rp, n = ctx.flow, ctx.fe, ctx.el, ctx.rp, ctx.n
-    nc = el.n_cases
+    fe, el, rp, n, nc = ctx.fe, ctx.el, ctx.rp, ctx.n, ctx.el.n_cases
     if not n:
         empty = np.full(nc, np.nan)
         return np.zeros(0), np.zeros(0), empty, empty.copy(), np.full(nc, -1, np.int64)
-    ldays = local_days(el.time, ctx.opts.timezone)
     nonempty = el.starts[1:] > el.starts[:-1]
     last_i = np.maximum(el.starts[1:] - 1, 0)
     unfinished = ~fe.is_end[rp.final] & nonempty
-    if ctx.opts.as_of is not None:
-        asof_day = local_days(np.full(nc, ctx.opts.as_of, np.int64), ctx.opts.timezone)
-    else:
-        asof_day = ldays[last_i]
-    open_day = ldays[np.minimum(el.starts[:-1], n - 1)] if ctx.opts.opened is None else \
-        local_days(ctx.opts.opened, ctx.opts.timezone)
-    all_days = np.concatenate([ldays, asof_day, open_day])
-    cum_all, cov_all = _work_index(ctx, all_days)
-    cum, covered = cum_all[:n], cov_all[:n]
-    cum_asof, cov_asof = cum_all[n:n + nc], cov_all[n:n + nc]
-    cum_open, cov_open = cum_all[n + nc:], cov_all[n + nc:]
+    d = _days(ctx, last_i)
+    _calendar_gaps(ctx, d, done, unfinished)
     entered, in_start = _entered(ctx)
-    # the cumulative working-day count at the moment each event's step was entered
-    ent_cum = np.where(in_start, cum_open[el.case], cum[entered])
-    ent_cov = np.where(in_start, cov_open[el.case], covered[entered])
-    used = np.full(n, np.nan)
-    both = covered & ent_cov
-    used[both] = np.maximum(cum[both] - ent_cum[both], 0)
-    out_cal = ~covered
-    bad_asof = unfinished & ~cov_asof
-    if out_cal.any() or bad_asof.any():
-        out = np.flatnonzero(out_cal)
-        first = out[np.r_[True, el.case[out][1:] != el.case[out][:-1]]] if out.size else out
-        ctx.rows.add(Deviation.TIME_OUTSIDE_CALENDAR, el.case[first], ctx.orig[first],
-                     done[first])
-        extra = np.setdiff1d(np.flatnonzero(bad_asof), el.case[first]).astype(np.int32)
-        ctx.rows.add(Deviation.TIME_OUTSIDE_CALENDAR, extra, np.full(extra.shape, -1, np.int64),
-                     rp.final[extra])
-        ctx.note("outside-calendar", int(out_cal.sum()) + int(extra.size), "events",
-                 "dates outside the working-day calendar: time limits of those steps and cases "
-                 "not checked", "日期超出工作日历范围：相关环节和办件的时限未检查")
+    used = _used(ctx, d, entered, in_start)
     step_days = np.where(done >= 0, used, np.nan)
-    # the open step of each unfinished case, measured up to as-of
+    open_days, open_entered = _open_step(ctx, d, entered, in_start, last_i, unfinished)
+    _step_limits(ctx, done, step_days, open_days, open_entered)
+    case_days = _case_days(ctx, done, step_days, open_days, (d.cum, d.covered),
+                           (d.asof, d.asof_ok), (d.opened, d.opened_ok), unfinished, nonempty)
+    return used, step_days, case_days, open_days, open_entered
+
+
+def _open_step(ctx: _Ctx, d: _Days, entered: I64, in_start: Bools, last_i: I64,
+               unfinished: Bools) -> tuple[F64, I64]:
+    """Per case: working days in its open step up to as-of (NaN when finished or unknown),
+    and the sorted index of the event that moved it there (-1: its opening)."""
+    rp = ctx.rp
+    nonempty = ctx.el.starts[1:] > ctx.el.starts[:-1]
     last_move_entered = _open_entry(ctx, entered, last_i, nonempty)
-    never_moved = in_start[last_i] & ~(ctx.known[last_i] & ((rp.after[last_i] != rp.before[
-        last_i]) | rp.allowed[last_i]))
-    open_days = np.full(nc, np.nan)
-    o_cum = np.where(never_moved, cum_open, cum[np.maximum(last_move_entered, 0)])
-    o_cov = np.where(never_moved, cov_open, covered[np.maximum(last_move_entered, 0)])
-    ok_open = unfinished & cov_asof & o_cov
-    open_days[ok_open] = np.maximum(cum_asof[ok_open] - o_cum[ok_open], 0)
+    never_moved = in_start[last_i] & ~(rp.allowed[last_i] | (rp.after[last_i] != rp.before[
+        last_i]))
+    at = np.maximum(last_move_entered, 0)
+    o_cum = np.where(never_moved, d.opened, d.cum[at])
+    o_cov = np.where(never_moved, d.opened_ok, d.covered[at])
+    open_days = np.full(ctx.el.n_cases, np.nan)
+    ok_open = unfinished & d.asof_ok & o_cov
+    open_days[ok_open] = np.maximum(d.asof[ok_open] - o_cum[ok_open], 0)
     if ctx.opts.opened is not None:  # the open start step was entered when the case opened
         last_move_entered = np.where(never_moved, -1, last_move_entered)
-    _step_limits(ctx, done, step_days, open_days, last_move_entered)
-    case_days = _case_days(ctx, done, step_days, open_days, (cum, covered),
-                           (cum_asof, cov_asof), (cum_open, cov_open), unfinished, nonempty)
-    return used, step_days, case_days, open_days, last_move_entered
+    return open_days, last_move_entered
 
 
 def _open_entry(ctx: _Ctx, entered: I64, last_i: I64, nonempty: Bools) -> I64:
     """Per case: sorted index of the event that moved it into the step it ends in."""
     _el, rp = ctx.el, ctx.rp
-    last_moved = ctx.known[last_i] & ((rp.after[last_i] != rp.before[last_i]) |
-                                      rp.allowed[last_i])
+    last_moved = rp.allowed[last_i] | (rp.after[last_i] != rp.before[last_i])
     ent = np.where(last_moved, last_i, entered[last_i])
     return np.where(nonempty, ent, -1).astype(np.int64)
 
 
+def _step_tables(flow: Flow, fe: EncodedFlow) -> tuple[F64, F64]:
+    """Per step: its limit in working days (inf: none) and its minimum period (0: none, or
+    not observable because the step's own limit is shorter: it is the act of publishing)."""
+    lim = np.full(len(fe.steps), np.inf)
+    low = np.zeros(len(fe.steps))
+    for i, sid in enumerate(fe.steps):
+        step = flow.steps[sid]
+        if step.limit is not None:
+            lim[i] = float(limit_days(step.limit))
+        if step.notice_days is not None and lim[i] >= step.notice_days:
+            low[i] = float(step.notice_days)
+    return lim, low
+
+
 def _step_limits(ctx: _Ctx, done: I32, step_days: F64, open_days: F64,
                  open_entered: I64) -> None:
-    flow, fe, el, rp = ctx.flow, ctx.fe, ctx.el, ctx.rp
-    ya = ctx.opts.yellow_at
-    for sid, step in flow.steps.items():
-        s = fe.step_id(sid)
-        m = (done == s) & ~np.isnan(step_days)
-        if step.notice_days is not None and (step.limit is None or
-                                             limit_days(step.limit) >= step.notice_days):
-            # a step whose own limit is shorter than its notice period is the act of
-            # publishing; the period runs after it and no event marks its end
-            early = m & (step_days < step.notice_days)
-            ctx.rows.add(Deviation.PERIOD_ENDED_EARLY, el.case[early], ctx.orig[early], s,
-                         step_days[early])
-        if step.limit is None:
-            continue
-        lim = float(limit_days(step.limit))
-        red = m & (step_days > lim)
-        ctx.rows.add(Deviation.STEP_OVERDUE, el.case[red], ctx.orig[red], s, step_days[red])
-        here = (rp.final == s) & ~np.isnan(open_days)
+    """PF504 (closed and open steps), PF505 (open steps), PF512 (minimum periods), all
+    steps at once through per-step tables."""
+    el, rp = ctx.el, ctx.rp
+    lim, low = _step_tables(ctx.flow, ctx.fe)
+    d = np.maximum(done, 0)
+    with np.errstate(invalid="ignore"):
+        m = done >= 0
+        if low.any():
+            early = np.flatnonzero(m & (step_days < low[d]))
+            ctx.rows.add(Deviation.PERIOD_ENDED_EARLY, el.case[early], ctx.orig[early],
+                         done[early], step_days[early])
+        red = np.flatnonzero(m & (step_days > lim[d]))
+        ctx.rows.add(Deviation.STEP_OVERDUE, el.case[red], ctx.orig[red], done[red],
+                     step_days[red])
+        olim = lim[rp.final]
         ev = np.where(open_entered >= 0, ctx.orig[np.maximum(open_entered, 0)], -1)
-        o_red = np.flatnonzero(here & (open_days > lim)).astype(np.int32)
-        o_yel = np.flatnonzero(here & (open_days <= lim) & (open_days >= ya * lim)
-                               & (lim > 0)).astype(np.int32)
-        ctx.rows.add(Deviation.STEP_OVERDUE, o_red, ev[o_red], s, open_days[o_red])
-        ctx.rows.add(Deviation.STEP_NEAR_LIMIT, o_yel, ev[o_yel], s, open_days[o_yel])
+        o_red = np.flatnonzero(open_days > olim).astype(np.int32)
+        o_yel = np.flatnonzero((open_days <= olim) & (open_days >= ctx.opts.yellow_at * olim)
+                               & (olim > 0)).astype(np.int32)
+    ctx.rows.add(Deviation.STEP_OVERDUE, o_red, ev[o_red], rp.final[o_red], open_days[o_red])
+    ctx.rows.add(Deviation.STEP_NEAR_LIMIT, o_yel, ev[o_yel], rp.final[o_yel], open_days[o_yel])
 
 
 def _case_days(ctx: _Ctx, done: I32, step_days: F64, open_days: F64, at: tuple[I64, Bools],
@@ -440,6 +491,8 @@ def _case_days(ctx: _Ctx, done: I32, step_days: F64, open_days: F64, at: tuple[I
 
 
 def _all_covered(covered: Bools, starts: I64, nonempty: Bools) -> Bools:
+    if covered.all():
+        return np.ones(int(nonempty.sum()), np.bool_)
     bad = np.add.reduceat((~covered).astype(np.int64), starts[:-1][nonempty])
     ok: Bools = bad == 0
     return ok
