@@ -66,3 +66,16 @@ def test_not_checked_in_text_json_and_html(proc: CompiledFlow) -> None:
     assert any(u["key"].startswith("person-missing") and u["count"] >= 1
                for u in body["not_checked"])
     assert "未检查或仅部分检查" in render_audit_html(a, "zh")
+
+
+def test_random_simulation_says_what_it_assumed(proc: CompiledFlow) -> None:
+    from powerflow.engine.randomsim import simulate_random
+    from powerflow.report.randomsim import render_random_json, render_random_text
+
+    r = simulate_random(proc, 200, seed=1)
+    keys = {a.key: a for a in r.assumptions}
+    assert "branch-without-probability" in keys and "guards-not-evaluated" in keys
+    assert "check→approve" in keys["branch-without-probability"].en
+    text = render_random_text(r, "en")
+    assert "Assumed for want of data" in text and "None" not in text
+    assert json.loads(render_random_json(r))["assumptions"]
