@@ -64,7 +64,7 @@ def _wanted(mapping: LogMapping, names: set[str]) -> list[str]:
     cols = mapping.columns
     return list(dict.fromkeys([cols.case, cols.activity, cols.time, *(c for c in (
         cols.person, cols.post, cols.lifecycle, *mapping.evidence.values(),
-        *mapping.facts.values()) if c and c in names)]))
+        *mapping.case_attributes().values()) if c and c in names)]))
 
 
 def read_csv_arrow(p: Path, mapping: LogMapping, delimiter: str) -> EventLog:
@@ -138,7 +138,7 @@ def _from_table(table: Any, names: set[str], mapping: LogMapping, path: str, fir
         else:
             evidence[eid] = np.zeros(table.num_rows, np.bool_)
     facts: dict[str, list[Any]] = {}
-    for fid, col in mapping.facts.items():
+    for fid, col in mapping.case_attributes().items():
         vals: list[Any] = [None] * len(case_names)
         if col in names:
             for ci, v in zip(case.tolist(), table[col].to_pylist(), strict=True):

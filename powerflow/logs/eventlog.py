@@ -152,7 +152,8 @@ def build_from_rows(rows: Iterable[tuple[int, dict[str, Any]]], mapping: LogMapp
     c_post: list[int] = []
     c_line: list[int] = []
     ev: dict[str, list[bool]] = {k: [] for k in mapping.evidence}
-    facts: dict[str, dict[int, Any]] = {k: {} for k in mapping.facts}
+    case_cols = mapping.case_attributes()
+    facts: dict[str, dict[int, Any]] = {k: {} for k in case_cols}
     diags: list[Diagnostic] = []
     ignored = other = bad_time = no_id = 0
     seen_cols: set[str] = set()
@@ -205,7 +206,7 @@ def build_from_rows(rows: Iterable[tuple[int, dict[str, Any]]], mapping: LogMapp
         c_line.append(line)
         for eid, col in mapping.evidence.items():
             ev[eid].append(evidence_present(row.get(col)))
-        for fid, col in mapping.facts.items():
+        for fid, col in case_cols.items():
             v = _fact_value(row.get(col))
             if v is not None and ci not in facts[fid]:
                 facts[fid][ci] = v

@@ -23,10 +23,11 @@ from ..diagnostics import Diagnostic, Location, Severity, Text
 from ..model import Flow
 from ..source import SourceMap, locate, read_yaml
 
-__all__ = ["Columns", "LoadedMapping", "LogMapping", "default_mapping", "load_mapping",
+__all__ = ["DEADLINE", "Columns", "LoadedMapping", "LogMapping", "default_mapping", "load_mapping",
            "mapping_path_for"]
 
 DEFAULT_ZONE = "Asia/Shanghai"
+DEADLINE = "@deadline"
 
 
 class Columns(BaseModel):
@@ -66,6 +67,14 @@ class LogMapping(BaseModel):
     timezone: str = DEFAULT_ZONE
     lifecycle: str | None = "complete"
     yellow_at: Annotated[float, Field(gt=0, lt=1)] | None = None
+    deadline: str | None = None
+    """The (case) attribute holding each case's deadline, e.g. ``case:deadline``: where a case
+    has one, the audit holds the case to it instead of the flow's case limit."""
+
+    def case_attributes(self) -> dict[str, str]:
+        """Per-case values the readers keep (first value per case): the facts, and the deadline
+        under the key ``@deadline`` (not a fact id, so it cannot clash)."""
+        return {**self.facts, **({DEADLINE: self.deadline} if self.deadline else {})}
 
     def event_of(self, activity: str) -> str | None:
         """The flow event a log activity stands for (exact name first, then wildcards)."""

@@ -40,6 +40,7 @@ Must not: print, build Diagnostic objects per event (reports do that for what th
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +50,8 @@ import numpy.typing as npt
 
 from ..clock import Calendar, CalendarRangeError, default_calendar
 from ..deviations import Deviation, Unchecked
-from ..logs.eventlog import EventLog
+from ..logs.eventlog import EventLog, parse_time
+from ..logs.mapping import DEADLINE
 from ..logs.timezones import local_days
 from ..model import Clock, EdgeKind, Flow, StepKind, limit_days
 from .arrays import distinct, distinct_counts, run_starts
@@ -323,6 +325,13 @@ class _Days:
     asof_ok: Bools
     opened: I64
     opened_ok: Bools
+    deadline: I64
+    """Per case: the working-day count at its deadline day (the data's), meaningful where
+    `has_deadline`."""
+    has_deadline: Bools
+    deadline_day: I64
+    end_day: I64
+    """Per case: the local day its books close (last event if finished, else as-of)."""
 
 
 def _days(ctx: _Ctx, last_i: I64) -> _Days:
@@ -332,8 +341,29 @@ def _days(ctx: _Ctx, last_i: I64) -> _Days:
                 if ctx.opts.as_of is not None else ldays[last_i])
     open_day = (ldays[np.minimum(el.starts[:-1], n - 1)] if ctx.opts.opened is None
                 else local_days(ctx.opts.opened, tz))
-    cum, cov = _work_index(ctx, np.concatenate([ldays, asof_day, open_day]))
-    return _Days(cum[:n], cov[:n], cum[n:n + nc], cov[n:n + nc], cum[n + nc:], cov[n + nc:])
+    has_dl, dl_ns = _deadlines(ctx)
+    dl_day = np.where(has_dl, local_days(np.where(has_dl, dl_ns, el.time[0]), tz), asof_day)
+    cum, cov = _work_index(ctx, np.concatenate([ldays, asof_day, open_day, dl_day]))
+    k = n + 2 * nc
+    unfinished = ~ctx.fe.is_end[ctx.rp.final]
+    end_day = np.where(unfinished, asof_day, ldays[last_i])
+    return _Days(cum[:n], cov[:n], cum[n:n + nc], cov[n:n + nc], cum[n + nc:k], cov[n + nc:k],
+                 cum[k:], has_dl, dl_day, end_day)
+
+
+def _deadlines(ctx: _Ctx) -> tuple[Bools, I64]:
+    """Per case: whether the data records a deadline, and when (ns since the epoch, UTC)."""
+    nc = ctx.el.n_cases
+    raw = ctx.log.facts.get(DEADLINE)
+    if raw is None:
+        return np.zeros(nc, np.bool_), np.zeros(nc, np.int64)
+    zone = zoneinfo.ZoneInfo(ctx.opts.timezone)
+    parsed = [parse_time(v, zone) if v is not None else None for v in raw]
+    bad = sum(1 for v, p in zip(raw, parsed, strict=True) if v is not None and p is None)
+    ctx.note("deadline-unreadable", bad, "cases", "deadlines that could not be read as a time: "
+             "those cases are held to the flow's limit", "无法识别的办理期限：相关办件按流程时限检查")
+    has = np.array([p is not None for p in parsed], dtype=np.bool_)
+    return has, np.array([p or 0 for p in parsed], dtype=np.int64)
 
 
 def _calendar_gaps(ctx: _Ctx, d: _Days, done: I32, unfinished: Bools) -> None:
@@ -362,7 +392,7 @@ def _used(ctx: _Ctx, d: _Days, entered: I64, in_start: Bools) -> F64:
         case = ctx.el.case
         ent_cum = np.where(in_start, d.opened[case], d.cum[entered])
         ent_cov = np.where(in_start, d.opened_ok[case], d.covered[entered])
-    used = np.maximum(d.cum - ent_cum, 0).astype(np.float64)
+    used: F64 = np.maximum(d.cum - ent_cum, 0).astype(np.float64)
     if not (d.covered.all() and ent_cov.all()):
         used[~(d.covered & ent_cov)] = np.nan
     return used
@@ -383,8 +413,7 @@ def _time(ctx: _Ctx, done: I32) -> tuple[F64, F64, F64, F64, I64]:
     step_days = np.where(done >= 0, used, np.nan)
     open_days, open_entered = _open_step(ctx, d, entered, in_start, last_i, unfinished)
     _step_limits(ctx, done, step_days, open_days, open_entered)
-    case_days = _case_days(ctx, done, step_days, open_days, (d.cum, d.covered),
-                           (d.asof, d.asof_ok), (d.opened, d.opened_ok), unfinished, nonempty)
+    case_days = _case_days(ctx, done, step_days, open_days, d, unfinished, nonempty)
     return used, step_days, case_days, open_days, open_entered
 
 
@@ -455,12 +484,11 @@ def _step_limits(ctx: _Ctx, done: I32, step_days: F64, open_days: F64,
     ctx.rows.add(Deviation.STEP_NEAR_LIMIT, o_yel, ev[o_yel], rp.final[o_yel], open_days[o_yel])
 
 
-def _case_days(ctx: _Ctx, done: I32, step_days: F64, open_days: F64, at: tuple[I64, Bools],
-               asof: tuple[I64, Bools], opened: tuple[I64, Bools], unfinished: Bools,
-               nonempty: Bools) -> F64:
-    (cum, covered), (cum_asof, cov_asof), (cum_open, cov_open) = at, asof, opened
+def _case_days(ctx: _Ctx, done: I32, step_days: F64, open_days: F64, d: _Days,
+               unfinished: Bools, nonempty: Bools) -> F64:
+    cum, covered, cum_asof, cov_asof = d.cum, d.covered, d.asof, d.asof_ok
+    cum_open, cov_open = d.opened, d.opened_ok
     flow, fe, el, rp = ctx.flow, ctx.fe, ctx.el, ctx.rp
-    ya = ctx.opts.yellow_at
     not_counted = np.array([flow.steps[s].clock is not Clock.COUNTS for s in fe.steps],
                            dtype=np.bool_)
     paused = np.where((done >= 0) & ~np.isnan(step_days) & not_counted[np.maximum(done, 0)],
@@ -475,19 +503,37 @@ def _case_days(ctx: _Ctx, done: I32, step_days: F64, open_days: F64, at: tuple[I
     open_pause = np.where(unfinished & not_counted[rp.final], np.nan_to_num(open_days), 0.0)
     case_days = np.full(el.n_cases, np.nan)
     case_days[nonempty] = span - pz - open_pause[nonempty]
-    limits = flow.info.limits
+    _limit_findings(ctx, case_days, unfinished & nonempty, d, d.has_deadline & nonempty)
+    return case_days
+
+
+def _limit_findings(ctx: _Ctx, case_days: F64, unfinished: Bools, d: _Days,
+                    has_dl: Bools) -> None:
+    """PF506/PF507 against the case's own deadline where the data records one (a date: late
+    when its books close on a later day; yellow when an open case has used `yellow_at` of the
+    working days from its opening to its deadline), else against the flow's limit in force
+    (promised, else statutory)."""
+    el, ya = ctx.el, ctx.opts.yellow_at
+    last = np.maximum(el.starts[1:] - 1, 0)
+    late = has_dl & (d.end_day > d.deadline_day)
+    ctx.rows.add(Deviation.CASE_OVERDUE, np.flatnonzero(late).astype(np.int32),
+                 ctx.orig[last[late]], -1, case_days[late])
+    span = (d.deadline - d.opened).astype(np.float64)
+    near = has_dl & ~late & unfinished & d.asof_ok & d.opened_ok & (span > 0) & (
+        (d.asof - d.opened) >= ya * span)
+    ctx.rows.add(Deviation.CASE_NEAR_LIMIT, np.flatnonzero(near).astype(np.int32),
+                 ctx.orig[last[near]], -1, case_days[near])
+    limits = ctx.flow.info.limits
     limit = limits.promised if limits.promised is not None else limits.statutory
     if limit is not None:
         lim = float(limit_days(limit))
-        cd = np.nan_to_num(case_days, nan=-1.0)
+        cd = np.where(has_dl, -1.0, np.nan_to_num(case_days, nan=-1.0))
         red_c = np.flatnonzero(cd > lim).astype(np.int32)
         yel_c = np.flatnonzero(unfinished & (cd <= lim) & (cd >= ya * lim) & (lim > 0)
                                ).astype(np.int32)
-        last = np.maximum(el.starts[1:] - 1, 0)
         ctx.rows.add(Deviation.CASE_OVERDUE, red_c, ctx.orig[last[red_c]], -1, case_days[red_c])
         ctx.rows.add(Deviation.CASE_NEAR_LIMIT, yel_c, ctx.orig[last[yel_c]], -1,
                      case_days[yel_c])
-    return case_days
 
 
 def _all_covered(covered: Bools, starts: I64, nonempty: Bools) -> Bools:

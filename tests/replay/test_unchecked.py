@@ -81,3 +81,27 @@ def test_exit_code_is_for_findings_and_a_line_says_what_was_not_checked(
     out = cli("audit", str(FIX / "small.yaml"), str(tmp_path / "log.csv"), "--mapping",
               str(tmp_path / "m.yaml"), "--format", "csv", "--lang", "en")
     assert "not-checked" in out.stdout and "person-missing" in out.stdout
+
+
+DEADLINE_LOG = """case:concept:name,concept:name,time:timestamp,case:deadline
+late,Submit,2024-03-04T09:00:00+08:00,2024-03-05
+late,Accept,2024-03-04T10:00:00+08:00,2024-03-05
+late,Review passed,2024-03-05T10:00:00+08:00,2024-03-05
+late,Grant,2024-03-06T10:00:00+08:00,2024-03-05
+ontime,Submit,2024-03-04T09:00:00+08:00,2024-04-30
+ontime,Accept,2024-03-04T10:00:00+08:00,2024-04-30
+ontime,Review passed,2024-03-05T10:00:00+08:00,2024-04-30
+ontime,Grant,2024-03-06T10:00:00+08:00,2024-04-30
+"""
+
+
+def test_a_case_deadline_in_the_data_is_used(tmp_path: Path) -> None:
+    (tmp_path / "log.csv").write_text(DEADLINE_LOG, encoding="utf-8")
+    (tmp_path / "m.yaml").write_text(MAPPING.replace("  Never logged: refuse\n", "")
+                                     + "deadline: case:deadline\n", encoding="utf-8")
+    i = load_inputs(FIX / "small.yaml", tmp_path / "log.csv", tmp_path / "m.yaml")
+    assert i.ok, i.diagnostics
+    r = audit(i.flow, i.log, i.mapping)
+    from powerflow.deviations import Deviation
+
+    assert r.cases_with(Deviation.CASE_OVERDUE) == ["late"]
