@@ -44,6 +44,10 @@ class Deviation(enum.Enum):
     PERIOD_ENDED_EARLY = ("PF512", "period-ended-early", Severity.ERROR,
                           "a minimum period (notice, publicity) ended too early",
                           "公示（公告）等最短期限未满即结束")
+    YEAR_NOT_DECLARED = ("PF531", "year-arrangement-not-declared", Severity.WARNING,
+                         "working days counted on statutory holidays only: the year's "
+                         "arrangement (调休) is not declared",
+                         "该年调休安排未声明，仅按法定节假日计算工作日")
 
     @property
     def code(self) -> str:

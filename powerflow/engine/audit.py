@@ -141,7 +141,7 @@ def audit_events(compiled: CompiledFlow, case_id: str, facts: dict[str, Any],
     flow = compiled.flow
     ya = yellow_at if yellow_at is not None else flow.defaults.yellow_at
     core = run_core(flow, case_id, facts, events, as_of=end, effect=effect, yellow_at=ya,
-                    calendar=calendar, opened=opened)
+                    calendar=calendar or compiled.calendar, opened=opened)
     b = _Builder(compiled, core, facts, locate, ya, end, opened or (events[0].time if events
                                                                     else end))
     return b.build(case_id)
@@ -432,14 +432,26 @@ class _Builder:
                     "A notice must run its full period: record why it ended early.",
                     "公示（公告）须满期，请说明提前结束的原因。"),
                 step=sid, days=int(v), minimum=step.notice_days))
+        cal = self.r.calendar or self.compiled.calendar
+        for i, _s, v in self.rows(Deviation.YEAR_NOT_DECLARED):
+            year = int(v)
+            out.append(_diag(
+                Deviation.YEAR_NOT_DECLARED, self.loc(i),
+                f"working days in {year} were counted on {cal.source(year)}",
+                f"{year} 年的工作日" + ("按法定节假日计算（未声明调休安排）" if cal.name == "cn"
+                                        else "按周一至周五计算（未声明该年节假日）"),
+                Text(f"Declare the {year} arrangement (holidays and adjusted working days) "
+                     "under `calendar:` in the catalogue or the log mapping.",
+                     f"请在目录或日志映射的 calendar: 中声明 {year} 年的放假和调休上班日期。"),
+                year=year))
         for i, _s, _v in self.rows(Deviation.TIME_OUTSIDE_CALENDAR):
             day = (self.core.events[i].time if i >= 0 else self.as_of).date().isoformat()
             out.append(_diag(
                 Deviation.TIME_OUTSIDE_CALENDAR, self.loc(i),
                 f"cannot count working days: {day} is outside the working-day calendar",
                 f"无法计算工作日：{day} 超出工作日历覆盖范围",
-                Text("Check the event time, or declare that year's calendar.",
-                     "请检查事件时间，或声明该年度的工作日历。")))
+                Text("Check the event time, or give the log or catalogue a calendar that covers "
+                     "it.", "请检查事件时间，或为日志或目录指定覆盖该日期的工作日历。")))
         return out
 
     def _open_at(self, index: int, step: int) -> bool:

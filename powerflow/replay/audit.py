@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ..clock import Calendar, default_calendar
+from ..clock import Calendar
 from ..deviations import Deviation, Unchecked
 from ..logs.eventlog import EventLog
-from ..logs.mapping import LogMapping
+from ..logs.mapping import LogMapping, calendar_for
 from ..model import Flow
 from ..overlay import Overlay
 from .arrays import count_distinct, distinct, run_starts
@@ -52,6 +52,8 @@ class AuditResult:
     first_kind: npt.NDArray[np.int16]
     signature: npt.NDArray[np.int32]
     """Per case: index of its guard signature (the table it was replayed with)."""
+    calendar: Calendar | None = None
+    """The working-day calendar the log was counted on."""
 
     @property
     def n_cases(self) -> int:
@@ -169,15 +171,17 @@ def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False
 
     `as_of` (ns since the epoch, UTC) measures the open step of unfinished cases (default: each
     case's last event); `effect` marks per log event the attempts that took no effect (a live
-    store's refusals); `calendar` counts working days (default: the Chinese mainland);
+    store's refusals); `calendar` counts working days;
     `opened` (per case, ns) is when each case entered its start step (default: its first
-    event)."""
+    event). The calendar defaults to the mapping's, else the flow's catalogue's
+    (`calendar_for`)."""
+    cal = calendar if calendar is not None else calendar_for(mapping, flow)
     guarded, sigs, sig_of_case = guard_signatures(flow, log.facts, log.n_cases)
     fe = encode_flow(flow, sigs, guarded)
     el = encode_log(log, mapping, fe, effect)
     rp = replay(fe, el, sig_of_case, progress=progress)
     opts = CoreOptions(as_of, yellow_at or mapping.yellow_at or flow.defaults.yellow_at,
-                       mapping.timezone, calendar or default_calendar(), opened)
+                       mapping.timezone, cal, opened)
     findings = check(flow, fe, log, el, rp, opts, sig_of_case, dict(mapping.evidence))
     findings.unchecked[:0] = coverage(flow, log, mapping, el)
     findings.notes = [(u.en, u.zh) for u in findings.unchecked]
@@ -198,7 +202,7 @@ def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False
                                      KINDS.index(Deviation.EVENT_NOT_ALLOWED))
     fits = (first_event < 0) & fe.is_end[rp.final]
     return AuditResult(flow, log, fe, el, rp, findings, events, accepted, fitness, fits,
-                       first_event, first_kind, sig_of_case)
+                       first_event, first_kind, sig_of_case, cal)
 
 
 def coverage(flow: Flow, log: EventLog, mapping: LogMapping, el: EncodedLog) -> list[Unchecked]:
@@ -215,13 +219,12 @@ def coverage(flow: Flow, log: EventLog, mapping: LogMapping, el: EncodedLog) -> 
     cols = mapping.columns
     attrs = set(log.attributes)
     no_person = int((log.person < 0).sum()) if n else 0
-    if flow.separation:
-        where = (f"the log has no column {cols.person!r}" if cols.person and attrs
-                 and cols.person not in attrs else "events have no person")
+    if flow.separation and cols.person and attrs and cols.person not in attrs:
+        # (events without a person in a column that exists are counted per separation group)
         add("person-missing", no_person, "events",
-            f"{where}: separation of duties (PF503) not checked for {no_person} event(s)",
-            f"{'日志中没有列 ' + repr(cols.person) if where.startswith('the log') else '事件未记录办理人'}"
-            f"：{no_person} 个事件未检查职责分离（PF503）")
+            f"the log has no column {cols.person!r}: separation of duties (PF503) not checked "
+            f"for {no_person} event(s)",
+            f"日志中没有列 {cols.person!r}：{no_person} 个事件未检查职责分离（PF503）")
     if any(t.actor for t in flow.transitions) and cols.post and attrs and cols.post not in attrs:
         add("post-missing", n, "events",
             f"the log has no column {cols.post!r}: who acted for which post not checked",

@@ -32,7 +32,9 @@ Rules (the PF5xx kinds of `powerflow.deviations`):
 * PF510 a control step not completed before the case passes the risk (when the control step
   comes before the risk in the flow) or before it reaches a favourable end after passing the
   risk, or an end every path to which passes the risk's step (a jump over the risk passes it).
-* PF511 a case with an event (or `as_of`) outside the calendar: its time limits are not judged.
+* PF511 a case with an event (or `as_of`) outside the calendar: its time limits are not judged;
+  PF531 once per case at its first event in a year counted without a declared arrangement
+  (statutory holidays only).
 
 Must not: print, build Diagnostic objects per event (reports do that for what they show).
 """
@@ -48,7 +50,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from ..clock import Calendar, CalendarRangeError, default_calendar
+from ..clock import Calendar, default_calendar
 from ..deviations import Deviation, Unchecked
 from ..logs.eventlog import EventLog, parse_time
 from ..logs.mapping import DEADLINE
@@ -274,27 +276,48 @@ def _separation(ctx: _Ctx, done: I32) -> None:
                          float(gi))
 
 
+_EPOCH = dt.date(1970, 1, 1)
+
+
 def _work_index(ctx: _Ctx, days: I64) -> tuple[I64, Bools]:
     """Cumulative working-day count at each local date (days since 1970-01-01), and whether
-    the calendar covers it."""
-    if not days.size:
-        return np.zeros(0, np.int64), np.zeros(0, np.bool_)
-    lo, hi = int(days.min()), int(days.max())
-    base = dt.date(1970, 1, 1)
+    the calendar covers it; one `Calendar.workday_cumsum` over the dates the data spans."""
     cal = ctx.opts.calendar
-    try:
-        cum = cal.workday_cumsum(base + dt.timedelta(days=lo), base + dt.timedelta(days=hi))
-        return cum[days - lo], np.ones(days.shape, np.bool_)
-    except CalendarRangeError:
-        pass
-    flags = np.zeros(hi - lo + 1, np.int64)
-    covered = np.ones(hi - lo + 1, np.bool_)
-    for d in range(hi - lo + 1):
-        try:
-            flags[d] = cal.is_workday(base + dt.timedelta(days=lo + d))
-        except CalendarRangeError:
-            covered[d] = False
-    return np.cumsum(flags)[days - lo], covered[days - lo]
+    first, last = cal.span
+    covered = (days >= (dt.date(first, 1, 1) - _EPOCH).days) & (
+        days <= (dt.date(last, 12, 31) - _EPOCH).days)
+    if not covered.any():
+        return np.zeros(days.shape, np.int64), covered
+    inside = days[covered] if not covered.all() else days
+    lo, hi = int(inside.min()), int(inside.max())
+    cum = cal.workday_cumsum(_EPOCH + dt.timedelta(days=lo), _EPOCH + dt.timedelta(days=hi))
+    return cum[np.clip(days - lo, 0, hi - lo)], covered
+
+
+def _years(days: I64) -> I64:
+    years: I64 = days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    return years
+
+
+def _statutory_only(ctx: _Ctx, ldays: I64, covered: Bools, done: I32) -> None:
+    """PF531 once per case at its first event in a year without a declared arrangement."""
+    cal, el = ctx.opts.calendar, ctx.el
+    years = _years(ldays)
+    flagged = [y for y in np.unique(years[covered]).tolist() if cal.is_statutory_only(y)]
+    if not flagged:
+        return
+    hit = covered & np.isin(years, flagged)
+    what_en = ("statutory holidays only (no declared 调休)" if cal.name == "cn"
+               else "weekdays only (no declared holidays)")
+    what_zh = "仅按法定节假日（未声明调休）" if cal.name == "cn" else "仅按周一至周五（未声明节假日）"
+    ctx.note("year-not-declared", int(hit.sum()), "events",
+             f"events in {', '.join(map(str, flagged))}, whose working days were counted on "
+             f"{what_en}; calendar: {cal.label}",
+             f"{'、'.join(map(str, flagged))} 年的事件，其工作日{what_zh}计算；工作日历：{cal.label}")
+    idx = np.flatnonzero(hit)
+    first = idx[np.r_[True, el.case[idx][1:] != el.case[idx][:-1]]]
+    ctx.rows.add(Deviation.YEAR_NOT_DECLARED, el.case[first], ctx.orig[first], done[first],
+                 years[first].astype(np.float64))
 
 
 def _entered(ctx: _Ctx) -> tuple[I64, Bools]:
@@ -332,6 +355,8 @@ class _Days:
     deadline_day: I64
     end_day: I64
     """Per case: the local day its books close (last event if finished, else as-of)."""
+    local: I64
+    """Per event: its local date (days since 1970-01-01)."""
 
 
 def _days(ctx: _Ctx, last_i: I64) -> _Days:
@@ -348,7 +373,7 @@ def _days(ctx: _Ctx, last_i: I64) -> _Days:
     unfinished = ~ctx.fe.is_end[ctx.rp.final]
     end_day = np.where(unfinished, asof_day, ldays[last_i])
     return _Days(cum[:n], cov[:n], cum[n:n + nc], cov[n:n + nc], cum[n + nc:k], cov[n + nc:k],
-                 cum[k:], has_dl, dl_day, end_day)
+                 cum[k:], has_dl, dl_day, end_day, ldays)
 
 
 def _deadlines(ctx: _Ctx) -> tuple[Bools, I64]:
@@ -379,9 +404,12 @@ def _calendar_gaps(ctx: _Ctx, d: _Days, done: I32, unfinished: Bools) -> None:
     extra = np.setdiff1d(np.flatnonzero(bad_asof), el.case[first]).astype(np.int32)
     ctx.rows.add(Deviation.TIME_OUTSIDE_CALENDAR, extra, np.full(extra.shape, -1, np.int64),
                  rp.final[extra])
+    cal = ctx.opts.calendar
     ctx.note("outside-calendar", int(out_cal.sum()) + int(extra.size), "events",
-             "dates outside the working-day calendar: time limits of those steps and cases "
-             "not checked", "日期超出工作日历范围：相关环节和办件的时限未检查")
+             f"dates outside the working-day calendar ({cal.label}: {cal.span[0]}-"
+             f"{cal.span[1]}): time limits of those steps and cases not checked",
+             f"日期超出工作日历覆盖范围（{cal.label}：{cal.span[0]}-{cal.span[1]}年）："
+             "相关环节和办件的时限未检查")
 
 
 def _used(ctx: _Ctx, d: _Days, entered: I64, in_start: Bools) -> F64:
@@ -408,6 +436,7 @@ def _time(ctx: _Ctx, done: I32) -> tuple[F64, F64, F64, F64, I64]:
     unfinished = ~fe.is_end[rp.final] & nonempty
     d = _days(ctx, last_i)
     _calendar_gaps(ctx, d, done, unfinished)
+    _statutory_only(ctx, d.local, d.covered, done)
     entered, in_start = _entered(ctx)
     used = _used(ctx, d, entered, in_start)
     step_days = np.where(done >= 0, used, np.nan)
