@@ -185,7 +185,6 @@ class _Builder:
         self.as_of, self.opened = as_of, opened
         self._locate = locate
         self.order = self.el.order.tolist()
-        self.kind = Deviation
 
     def loc(self, index: int) -> Location:
         return self._locate(index if index >= 0 else None)
@@ -420,6 +419,10 @@ class _Builder:
                                 "请尽快办理，或在到期前申请延期。")
                 out.append(_diag(kind, self.loc(i), en, zh, hint, step=sid, days=int(v),
                                  limit=lim))
+        return out + self._period_diags() + self._calendar_diags()
+
+    def _period_diags(self) -> list[Diagnostic]:
+        flow, out = self.flow, []
         for i, s, v in self.rows(Deviation.PERIOD_ENDED_EARLY):
             sid = self.steps[s]
             step = flow.steps[sid]
@@ -432,6 +435,10 @@ class _Builder:
                     "A notice must run its full period: record why it ended early.",
                     "公示（公告）须满期，请说明提前结束的原因。"),
                 step=sid, days=int(v), minimum=step.notice_days))
+        return out
+
+    def _calendar_diags(self) -> list[Diagnostic]:
+        out = []
         cal = self.r.calendar or self.compiled.calendar
         for i, _s, v in self.rows(Deviation.YEAR_NOT_DECLARED):
             year = int(v)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -26,14 +26,31 @@ from ..replay.audit import AuditResult, audit
 from ..replay.checks import KINDS
 from .case import CaseEvent
 
-__all__ = ["CoreRun", "cases_log", "run_core", "timed_out"]
+__all__ = ["CoreRun", "EventLike", "cases_log", "run_core", "timed_out"]
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
+_MICRO = dt.timedelta(microseconds=1)
+
+
 def _ns(t: dt.datetime) -> int:
-    d = t - _EPOCH
-    return (d.days * 86_400 + d.seconds) * 1_000_000_000 + d.microseconds * 1000
+    return (t - _EPOCH) // _MICRO * 1000
+
+
+class EventLike(Protocol):
+    """What the core reads of an event: a `CaseEvent`, a store trail row, a named tuple."""
+
+    @property
+    def time(self) -> dt.datetime: ...
+    @property
+    def event(self) -> str: ...
+    @property
+    def person(self) -> str | None: ...
+    @property
+    def post(self) -> str | None: ...
+    @property
+    def evidence(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -48,7 +65,19 @@ def _codes(values: Sequence[str | None]) -> tuple[list[str], np.ndarray[Any, Any
     return list(names), np.asarray(out, dtype=np.int32)
 
 
-def cases_log(flow: Flow, cases: Sequence[tuple[str, Mapping[str, Any], Sequence[CaseEvent]]]
+def _evidence(asked: list[str], evs: Sequence[EventLike]) -> dict[str, np.ndarray[Any, Any]]:
+    """Per evidence id a flow control asks for: whether each event records it."""
+    row = {k: i for i, k in enumerate(asked)}
+    table = np.zeros((len(asked), len(evs)), dtype=np.bool_)
+    for j, e in enumerate(evs):
+        for k in e.evidence:
+            i = row.get(k)
+            if i is not None:
+                table[i, j] = True
+    return {k: table[i] for k, i in row.items()}
+
+
+def cases_log(flow: Flow, cases: Sequence[tuple[str, Mapping[str, Any], Sequence[EventLike]]]
               ) -> tuple[EventLog, LogMapping]:
     """Cases (id, facts, events) written as one `EventLog` (events of case k follow those of
     case k-1; line = position within its case + 1) and the mapping that reads it."""
@@ -59,7 +88,7 @@ def cases_log(flow: Flow, cases: Sequence[tuple[str, Mapping[str, Any], Sequence
     acts, act = _codes([e.event for e in evs])
     persons, person = _codes([e.person for e in evs])
     posts, post = _codes([e.post for e in evs])
-    evidence = {k: np.asarray([k in e.evidence for e in evs], dtype=np.bool_) for k in asked}
+    evidence = _evidence(asked, evs)
     keys = dict.fromkeys(flow.facts)
     for _c, facts, _e in cases:
         keys.update(dict.fromkeys(facts))
@@ -93,7 +122,7 @@ def run_core(flow: Flow, case_id: str, facts: Mapping[str, Any], events: Sequenc
     return CoreRun(res, tuple(events))
 
 
-def timed_out(flow: Flow, cases: Sequence[tuple[str, Mapping[str, Any], Sequence[CaseEvent]]],
+def timed_out(flow: Flow, cases: Sequence[tuple[str, Mapping[str, Any], Sequence[EventLike]]],
               *, as_of: dt.datetime, effect: Sequence[bool] | None = None,
               yellow_at: float | None = None, calendar: Calendar | None = None,
               opened: Sequence[dt.datetime] | None = None) -> set[int]:

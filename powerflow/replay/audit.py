@@ -209,58 +209,77 @@ def coverage(flow: Flow, log: EventLog, mapping: LogMapping, el: EncodedLog) -> 
     """What the log and mapping leave unchecked: missing person/post columns, unknown
     activities (with counts), mapping keys never seen, dropped and ignored events, guards
     without facts, and the readers' own records (`EventLog.diagnostics`, by code)."""
-    out: list[Unchecked] = []
+    c = _Coverage(flow, log, mapping)
+    c.columns()
+    c.activities(el)
+    c.dropped()
+    return c.out
 
-    def add(key: str, count: int, unit: str, en: str, zh: str) -> None:
+
+class _Coverage:
+    def __init__(self, flow: Flow, log: EventLog, mapping: LogMapping) -> None:
+        self.flow, self.log, self.mapping = flow, log, mapping
+        self.out: list[Unchecked] = []
+
+    def add(self, key: str, count: int, unit: str, en: str, zh: str) -> None:
         if count:
-            out.append(Unchecked(key, int(count), unit, en, zh))
+            self.out.append(Unchecked(key, int(count), unit, en, zh))
 
-    n = log.n_events
-    cols = mapping.columns
-    attrs = set(log.attributes)
-    no_person = int((log.person < 0).sum()) if n else 0
-    if flow.separation and cols.person and attrs and cols.person not in attrs:
-        # (events without a person in a column that exists are counted per separation group)
-        add("person-missing", no_person, "events",
-            f"the log has no column {cols.person!r}: separation of duties (PF503) not checked "
-            f"for {no_person} event(s)",
-            f"日志中没有列 {cols.person!r}：{no_person} 个事件未检查职责分离（PF503）")
-    if any(t.actor for t in flow.transitions) and cols.post and attrs and cols.post not in attrs:
-        add("post-missing", n, "events",
-            f"the log has no column {cols.post!r}: who acted for which post not checked",
-            f"日志中没有列 {cols.post!r}：未检查办理岗位")
-    unknown = el.event < 0
-    if unknown.any():
-        acts, cnt = np.unique(log.activity[el.order[unknown]], return_counts=True)
-        listed = sorted(zip(cnt.tolist(), [log.activity_names[a] for a in acts.tolist()], strict=False),
-                        reverse=True)
-        names = "; ".join(f"{a!r} ×{c}" for c, a in listed[:20]) + (
-            f"; … {len(listed) - 20} more" if len(listed) > 20 else "")
-        add("unknown-activities", int(unknown.sum()), "events",
-            f"activities the mapping does not know (PF508), not replayed: {names}",
-            f"映射中没有的活动（PF508），未参与回放：{names}")
-    seen = log.activity_names
-    unseen = [k for k in mapping.activities if not any(mapping.matches(k, a) for a in seen)]
-    if n and unseen and mapping.activities != {e: e for e in mapping.activities}:
-        add("mapping-keys-unseen", len(unseen), "mapping keys",
-            f"mapping keys never seen in the log: {', '.join(map(repr, unseen[:20]))}",
-            f"映射中的活动在日志中从未出现：{'、'.join(map(repr, unseen[:20]))}")
-    add("lifecycle-dropped", log.other_lifecycle, "events",
-        f"events whose lifecycle is not {mapping.lifecycle!r} were dropped",
-        f"生命周期不是 {mapping.lifecycle!r} 的事件已丢弃")
-    add("ignored", log.ignored, "events", "events of activities under `ignore` were dropped",
-        "映射 ignore 中的活动事件已丢弃")
-    by_code: dict[str, int] = {}
-    for d in log.diagnostics:
-        by_code[d.code] = by_code.get(d.code, 0) + 1
-    for code, c in sorted(by_code.items()):
-        add(f"reader:{code}", c, "records", f"{code}: the log reader dropped or misread data "
-            f"({c} record(s); see the diagnostics)", f"{code}：读取日志时有数据被丢弃或误读"
-            f"（{c} 条，见诊断信息）")
-    guarded = [t for t in flow.transitions if t.condition is not None
-               and not t.condition.facts() <= set(log.facts)]
-    if guarded:
-        add("guard-facts-missing", log.n_cases, "cases",
-            f"{len(guarded)} transition condition(s) read facts the log does not carry; "
-            "they were taken as met", f"{len(guarded)} 个流转条件所需的事实日志中没有，按满足处理")
-    return out
+    def columns(self) -> None:
+        flow, log, cols = self.flow, self.log, self.mapping.columns
+        attrs = set(log.attributes)
+        n = log.n_events
+        no_person = int((log.person < 0).sum()) if n else 0
+        if flow.separation and cols.person and attrs and cols.person not in attrs:
+            # (events without a person in a column that exists are counted per group)
+            self.add("person-missing", no_person, "events",
+                     f"the log has no column {cols.person!r}: separation of duties (PF503) not "
+                     f"checked for {no_person} event(s)",
+                     f"日志中没有列 {cols.person!r}：{no_person} 个事件未检查职责分离（PF503）")
+        if any(t.actor for t in flow.transitions) and cols.post and attrs and \
+                cols.post not in attrs:
+            self.add("post-missing", n, "events",
+                     f"the log has no column {cols.post!r}: who acted for which post not checked",
+                     f"日志中没有列 {cols.post!r}：未检查办理岗位")
+        guarded = [t for t in flow.transitions if t.condition is not None
+                   and not t.condition.facts() <= set(log.facts)]
+        if guarded:
+            self.add("guard-facts-missing", log.n_cases, "cases",
+                     f"{len(guarded)} transition condition(s) read facts the log does not carry; "
+                     "they were taken as met",
+                     f"{len(guarded)} 个流转条件所需的事实日志中没有，按满足处理")
+
+    def activities(self, el: EncodedLog) -> None:
+        log, mapping = self.log, self.mapping
+        unknown = el.event < 0
+        if unknown.any():
+            acts, cnt = np.unique(log.activity[el.order[unknown]], return_counts=True)
+            listed = sorted(zip(cnt.tolist(), [log.activity_names[a] for a in acts.tolist()],
+                                strict=True), reverse=True)
+            names = "; ".join(f"{a!r} ×{c}" for c, a in listed[:20]) + (
+                f"; … {len(listed) - 20} more" if len(listed) > 20 else "")
+            self.add("unknown-activities", int(unknown.sum()), "events",
+                     f"activities the mapping does not know (PF508), not replayed: {names}",
+                     f"映射中没有的活动（PF508），未参与回放：{names}")
+        seen = set(log.activity_names)
+        unseen = [k for k in mapping.activities if k not in seen
+                  and not any(mapping.matches(k, a) for a in seen)]
+        if log.n_events and unseen and mapping.activities != {e: e for e in mapping.activities}:
+            self.add("mapping-keys-unseen", len(unseen), "mapping keys",
+                     f"mapping keys never seen in the log: {', '.join(map(repr, unseen[:20]))}",
+                     f"映射中的活动在日志中从未出现：{'、'.join(map(repr, unseen[:20]))}")
+
+    def dropped(self) -> None:
+        log, mapping = self.log, self.mapping
+        self.add("lifecycle-dropped", log.other_lifecycle, "events",
+                 f"events whose lifecycle is not {mapping.lifecycle!r} were dropped",
+                 f"生命周期不是 {mapping.lifecycle!r} 的事件已丢弃")
+        self.add("ignored", log.ignored, "events",
+                 "events of activities under `ignore` were dropped", "映射 ignore 中的活动事件已丢弃")
+        by_code: dict[str, int] = {}
+        for d in log.diagnostics:
+            by_code[d.code] = by_code.get(d.code, 0) + 1
+        for code, c in sorted(by_code.items()):
+            self.add(f"reader:{code}", c, "records", f"{code}: the log reader dropped or "
+                     f"misread data ({c} record(s); see the diagnostics)",
+                     f"{code}：读取日志时有数据被丢弃或误读（{c} 条，见诊断信息）")

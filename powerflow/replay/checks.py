@@ -264,14 +264,13 @@ def _separation(ctx: _Ctx, done: I32) -> None:
             hit, hkey = idx[sel], key[sel]
             # one finding per (case, person): at the first event completing a second step
             order = np.argsort(hkey, kind="stable")
+            seq = hit[order]
             starts = run_starts(hkey[order])
-            bounds = np.r_[starts, order.shape[0]]
-            ev = []
-            for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-                seq = hit[order[a:b]]
-                first_step = done[seq[0]]
-                ev.append(seq[np.flatnonzero(done[seq] != first_step)[0]])
-            evs = np.asarray(ev, np.int64)
+            flag = np.zeros(seq.shape[0], np.int64)
+            flag[starts] = 1
+            group = np.cumsum(flag) - 1
+            other = np.flatnonzero(done[seq] != done[seq[starts]][group])
+            evs = seq[other[run_starts(group[other])]]
             ctx.rows.add(Deviation.SEPARATION_BREACH, el.case[evs], ctx.orig[evs], done[evs],
                          float(gi))
 
@@ -383,7 +382,9 @@ def _deadlines(ctx: _Ctx) -> tuple[Bools, I64]:
     if raw is None:
         return np.zeros(nc, np.bool_), np.zeros(nc, np.int64)
     zone = zoneinfo.ZoneInfo(ctx.opts.timezone)
-    parsed = [parse_time(v, zone) if v is not None else None for v in raw]
+    memo: dict[object, int | None] = {}
+    parsed = [None if v is None else memo[v] if v in memo else
+              memo.setdefault(v, parse_time(v, zone)) for v in raw]
     bad = sum(1 for v, p in zip(raw, parsed, strict=True) if v is not None and p is None)
     ctx.note("deadline-unreadable", bad, "cases", "deadlines that could not be read as a time: "
              "those cases are held to the flow's limit", "无法识别的办理期限：相关办件按流程时限检查")
