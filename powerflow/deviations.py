@@ -8,10 +8,11 @@ Must not: detect anything itself; detection lives in the engine and replay modul
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 from .diagnostics import Severity, Text
 
-__all__ = ["Deviation"]
+__all__ = ["Deviation", "Unchecked"]
 
 
 class Deviation(enum.Enum):
@@ -40,6 +41,9 @@ class Deviation(enum.Enum):
     TIME_OUTSIDE_CALENDAR = ("PF511", "time-outside-calendar", Severity.ERROR,
                              "working days cannot be counted: date outside the calendar",
                              "日期超出工作日历范围，无法计算工作日")
+    PERIOD_ENDED_EARLY = ("PF512", "period-ended-early", Severity.ERROR,
+                          "a minimum period (notice, publicity) ended too early",
+                          "公示（公告）等最短期限未满即结束")
     YEAR_NOT_DECLARED = ("PF531", "year-arrangement-not-declared", Severity.WARNING,
                          "working days counted on statutory holidays only: the year's "
                          "arrangement (调休) is not declared",
@@ -67,3 +71,21 @@ class Deviation(enum.Enum):
             if d.code == code:
                 return d
         raise KeyError(code)
+
+
+@dataclass(frozen=True, slots=True)
+class Unchecked:
+    """A check that could not run, or ran on partial data: what, why, and how much it affects.
+
+    `key` names the kind (e.g. ``person-missing``); `count` is how many events, cases or
+    passes are affected (`unit` says which); every report format shows it."""
+
+    key: str
+    count: int
+    unit: str
+    en: str
+    zh: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"key": self.key, "count": self.count, "unit": self.unit,
+                "en": self.en, "zh": self.zh}

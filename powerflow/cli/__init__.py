@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("powerflow.cli.validate:validate", "Check power files against the format."),
     "schema": ("powerflow.cli.schema:schema", "Print the JSON Schema of power or catalogue files."),
     "audit": ("powerflow.cli.audit:audit", "Audit an event log (CSV/XES/Parquet) against a flow."),
+    "map-log": ("powerflow.cli.map_log:map_log",
+                "List a log's activities and attributes and draft its mapping file."),
     "export-net": ("powerflow.cli.export_net:export_net", "Export a flow as a PNML Petri net or BPMN 2.0 XML."),
     "import-xlsx": ("powerflow.cli.import_xlsx:import_xlsx",
                     "Import a power-list spreadsheet (XLSX/CSV) into power files."),

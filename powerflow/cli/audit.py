@@ -45,6 +45,7 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     from ..replay.report import (
         DEVIATION_HEADERS,
         deviation_lists,
+        not_checked_line,
         render_html,
         render_text,
         summary,
@@ -79,6 +80,9 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
         w = csv.writer(sys.stdout)
         w.writerow(DEVIATION_HEADERS)
         w.writerows(csv_rows(deviation_lists(result)))
+        # what was not checked follows as rows of their own (severity `not-checked`)
+        w.writerows(csv_rows(["", u.key, "not-checked", "", "", "", result.log.path, "", u.count]
+                             for u in result.unchecked))
     elif fmt == "html":
         click.echo(render_html(result, svg, lang))
     else:
@@ -87,4 +91,7 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
         paths = write_reports(result, Path(out), svg, lang, step_times)
         click.echo(("已写入 " if lang.startswith("zh") else "wrote ")
                    + ", ".join(str(p) for p in paths), err=True)
+    line = not_checked_line(result.unchecked, lang)
+    if line:
+        click.echo(line, err=True)
     sys.exit(1 if result.findings.kind.size else 0)

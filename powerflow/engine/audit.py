@@ -1,16 +1,17 @@
 """Audit one case against its flow: path, time, risk points, duties, refusals, outcome.
 
 Takes a `CompiledFlow` and a `LoadedCase` (or any events with a locator); gives a `CaseAudit`:
-the path taken with the working days each step used against its limit (clock `counts`,
-`paused`, `excluded` honoured), the case total against the promised and statutory limits, every
-risk point passed with each evidence control evidenced or missing, control steps skipped on the
-way to a favourable outcome, separation-of-duty breaches, refused events and the outcome, plus
-PF5xx `Diagnostic`s located on the offending event's line. Yellow applies to open steps and open
-cases at `yellow_at` of the limit (the catalogue's `defaults.yellow_at`, 90 % unless set); red to
-anything over its limit. Also gives the `Overlay` of the path for the chart renderer.
+the path taken with the working days each step used against its limit, the case total against
+the limit in force, every risk point passed with each evidence control evidenced or missing,
+control steps skipped, separation-of-duty breaches, refused events and the outcome, plus PF5xx
+`Diagnostic`s located on the offending event's line, and what could not be checked. The
+findings come from the one deviation core, `powerflow.replay.checks`: the case is written as a
+log of one case and audited by `powerflow.replay.audit.audit`, so `simulate`, the live store
+and the log audit judge alike (`docs/audit.md`, "The rules"). Also gives the `Overlay` of the
+path for the chart renderer.
 
-Must not: read files, print, or read the system clock (`as_of` is passed in; by default the
-last event's time).
+Must not: read files, print, judge anything itself, or read the system clock (`as_of` is passed
+in; by default the last event's time).
 """
 
 from __future__ import annotations
@@ -21,16 +22,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..clock import Calendar
 from ..clock import status as light
-from ..deviations import Deviation
+from ..deviations import Deviation, Unchecked
 from ..diagnostics import Diagnostic, Location, Text
 from ..model import Limit, limit_days
 from ..overlay import Overlay
+from ..replay.checks import KINDS
 from .case import CaseEvent, LoadedCase
-from .compile import CompiledFlow
-from .run import Breach, CaseRun, Rejected, RiskPass
+from .compile import CompiledFlow, EventNotAllowed
+from .onecase import CoreRun, run_core
+from .run import Breach, ControlCheck, Rejected, RiskPass
 
-__all__ = ["CaseAudit", "StepTime", "audit_case", "audit_events", "finish"]
+__all__ = ["CaseAudit", "StepTime", "audit_case", "audit_events"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,7 @@ class CaseAudit:
     as_of: dt.datetime
     yellow_at: float
     diagnostics: tuple[Diagnostic, ...]
+    unchecked: tuple[Unchecked, ...] = ()
 
     @property
     def finished(self) -> bool:
@@ -115,35 +120,36 @@ class CaseAudit:
             "rejected": [{"event": r.event, "index": r.event_index, "step": r.error.step,
                           "reason": r.error.reason, "allowed": list(r.error.allowed)}
                          for r in self.rejected],
+            "not_checked": [u.to_dict() for u in self.unchecked],
         }
 
 
 Locator = Callable[[int | None], Location]
-
-
-def _diag(kind: Deviation, loc: Location, en: str, zh: str, hint: Text | None = None,
-          **data: Any) -> Diagnostic:
-    return Diagnostic(kind.code, kind.severity, loc, Text(en, zh), hint, kind.rule_name,
-                      data=data)
+KIND_INDEX = {d: i for i, d in enumerate(KINDS)}
 
 
 def audit_events(compiled: CompiledFlow, case_id: str, facts: dict[str, Any],
                  events: Sequence[CaseEvent], locate: Locator, *, yellow_at: float | None = None,
-                 as_of: dt.datetime | None = None, opened: dt.datetime | None = None) -> CaseAudit:
-    """Run `events` through the flow and audit the result. The case opens at `opened` (by
-    default its first event); `as_of` closes the books (by default its last event)."""
-    opened = opened or (events[0].time if events else as_of)
-    if opened is None:
-        raise ValueError("a case with no events needs `opened` or `as_of`")
-    run = CaseRun(compiled, case_id, facts, opened)
-    for i, ev in enumerate(events):
-        run.apply(i, ev.time, ev.event, ev.person, ev.post, ev.evidence)
+                 as_of: dt.datetime | None = None, opened: dt.datetime | None = None,
+                 effect: Sequence[bool] | None = None,
+                 calendar: Calendar | None = None) -> CaseAudit:
+    """Audit `events` through the deviation core. `as_of` closes the books (by default the
+    last event); `effect` marks attempts that took no effect (a live store's refusals)."""
     end = as_of or (events[-1].time if events else opened)
-    return finish(run, end, locate, yellow_at=yellow_at)
+    if end is None:
+        raise ValueError("a case with no events needs `opened` or `as_of`")
+    flow = compiled.flow
+    ya = yellow_at if yellow_at is not None else flow.defaults.yellow_at
+    core = run_core(flow, case_id, facts, events, as_of=end, effect=effect, yellow_at=ya,
+                    calendar=calendar or compiled.calendar, opened=opened)
+    b = _Builder(compiled, core, facts, locate, ya, end, opened or (events[0].time if events
+                                                                    else end))
+    return b.build(case_id)
 
 
 def audit_case(compiled: CompiledFlow, loaded: LoadedCase, *, yellow_at: float | None = None,
-               as_of: dt.datetime | None = None) -> CaseAudit:
+               as_of: dt.datetime | None = None,
+               calendar: Calendar | None = None) -> CaseAudit:
     """Audit a loaded case file; diagnostics point at the offending event's line."""
     assert loaded.case is not None, "audit only cases that loaded without errors"
     case = loaded.case
@@ -152,166 +158,350 @@ def audit_case(compiled: CompiledFlow, loaded: LoadedCase, *, yellow_at: float |
         return loaded.locate_event(index) if index is not None else loaded.locate("case")
 
     return audit_events(compiled, case.case.id, dict(case.facts), case.events, locate,
-                        yellow_at=yellow_at, as_of=as_of or case.case.as_of)
+                        yellow_at=yellow_at, as_of=as_of or case.case.as_of, calendar=calendar)
 
 
-def _time_diags(compiled: CompiledFlow, path: list[StepTime], locate: Locator,
-                yellow_at: float) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    for v in path:
-        if v.limit is None or v.days < 0:
-            continue
-        lim = limit_days(v.limit)
-        if v.status == "red":
-            out.append(_diag(
-                Deviation.STEP_OVERDUE, locate(v.event_index),
-                f"step {v.step} ({v.name}) used {v.days} working day(s); its limit is {v.limit}",
-                f"环节 {v.step}（{v.name}）用时 {v.days} 个工作日，超过时限 {v.limit}",
-                Text("Record the reason for the delay and the approved extension, if any.",
-                     "请记录延误原因及经批准的延期（如有）。"), step=v.step, days=v.days, limit=lim))
-        elif v.status == "yellow" and v.left is None:
-            out.append(_diag(
-                Deviation.STEP_NEAR_LIMIT, locate(v.event_index),
-                f"open step {v.step} ({v.name}) has used {v.days} of {lim} working day(s) "
-                f"(yellow at {yellow_at:.0%})",
-                f"未办结环节 {v.step}（{v.name}）已用 {v.days}/{lim} 个工作日（{yellow_at:.0%} 黄灯）",
-                Text("Finish the step, or ask for an extension before it expires.",
-                     "请尽快办理，或在到期前申请延期。"), step=v.step, days=v.days, limit=lim))
-    return out
+def _diag(kind: Deviation, loc: Location, en: str, zh: str, hint: Text | None = None,
+          **data: Any) -> Diagnostic:
+    return Diagnostic(kind.code, kind.severity, loc, Text(en, zh), hint, kind.rule_name,
+                      data=data)
 
 
-def _statutory_only(run: CaseRun, locate: Locator) -> list[Diagnostic]:
-    """PF531 at the first event of the case that needed a year without a declared arrangement."""
-    cal = run.calendar
-    return [_diag(Deviation.YEAR_NOT_DECLARED, locate(idx),
-                  f"working days in {year} were counted on {cal.source(year)}",
-                  f"{year} 年的工作日" + ("按法定节假日计算（未声明调休安排）" if cal.name == "cn"
-                                          else "按周一至周五计算（未声明该年节假日）"),
-                  Text(f"Declare the {year} arrangement (holidays and adjusted working days) "
-                       "under `calendar:` in the catalogue or the log mapping.",
-                       f"请在目录或日志映射的 calendar: 中声明 {year} 年的放假和调休上班日期。"),
-                  year=year)
-            for year, idx in sorted(run.statutory_only.items())]
+def _days(x: float) -> int:
+    return -1 if x != x else int(x)
 
 
-def finish(run: CaseRun, as_of: dt.datetime, locate: Locator, *,
-           yellow_at: float | None = None) -> CaseAudit:
-    """Close the books of a run at `as_of`: time against limits, skipped controls, findings."""
-    compiled = run.compiled
-    flow = compiled.flow
-    ya = yellow_at if yellow_at is not None else flow.defaults.yellow_at
-    path: list[StepTime] = []
-    total = 0
-    for v in run.visits:
-        step = flow.steps[v.step]
-        days = v.days if v.left is not None else run.days(v.entered, as_of, v.entered_by or 0)
-        if days >= 0 and step.clock.value == "counts":
-            total += days
-        st = light(days, limit_days(step.limit), ya) if step.limit is not None and days >= 0 else ""
-        if v.left is not None and st == "yellow":
-            st = "green"  # yellow warns about open items only; a closed step in time is green
-        idx = v.left_by if v.left is not None else v.entered_by
-        path.append(StepTime(v.step, step.name, v.entered, v.left, days, step.limit,
-                             step.clock.value, st, tuple(dict.fromkeys(v.persons)), idx))
-    diags: list[Diagnostic] = []
-    passes = run.risk_passes()
-    for r in run.rejected:
-        err = r.error
-        kind = Deviation.UNKNOWN_ACTIVITY if err.reason == "unknown-event" else (
-            Deviation.EVENT_NOT_ALLOWED)
-        allowed = ", ".join(err.allowed) or "—"
-        diags.append(_diag(kind, locate(r.event_index), str(err), err.zh(),
-                           Text(f"Allowed in step {err.step}: {allowed}.",
-                                f"环节 {err.step} 允许的事件：{allowed}。"),
-                           event=r.event, step=err.step, reason=err.reason))
-    for p in passes:
-        risk = flow.risks[p.risk]
-        for c in p.missing:
+class _Builder:
+    """Turns the core's arrays for one case into the `CaseAudit` and its diagnostics."""
+
+    def __init__(self, compiled: CompiledFlow, core: CoreRun, facts: dict[str, Any],
+                 locate: Locator, ya: float, as_of: dt.datetime, opened: dt.datetime) -> None:
+        self.compiled, self.core, self.facts, self.ya = compiled, core, facts, ya
+        self.flow = compiled.flow
+        self.r = core.result
+        self.f = self.r.findings
+        self.el = self.r.encoded_log
+        self.steps = self.r.encoded_flow.steps
+        self.as_of, self.opened = as_of, opened
+        self._locate = locate
+        self.order = self.el.order.tolist()
+
+    def loc(self, index: int) -> Location:
+        return self._locate(index if index >= 0 else None)
+
+    def rows(self, kind: Deviation) -> list[tuple[int, int, float]]:
+        """(event index, step, value) of the core's findings of one kind, in event order."""
+        f = self.f
+        m = f.kind == KIND_INDEX[kind]
+        return sorted(zip(f.event[m].tolist(), f.step[m].tolist(), f.value[m].tolist(),
+                          strict=True))
+
+    def build(self, case_id: str) -> CaseAudit:
+        flow, r = self.flow, self.r
+        path = self.path()
+        rejected = self.rejected(case_id)
+        passes = self.passes()
+        breaches = self.breaches()
+        diags = self.diagnostics(path, rejected, passes, breaches)
+        final = self.steps[int(r.replayed.final[0])]
+        fstep = flow.steps[final]
+        outcome = fstep.outcome.value if r.encoded_flow.is_end[r.replayed.final[0]] and \
+            fstep.outcome else None
+        total = _days(float(self.f.case_days[0])) if self.el.case.size else 0
+        limits = flow.info.limits
+        lim = limits.promised if limits.promised is not None else limits.statutory
+        status = ""
+        if lim is not None and total >= 0:
+            status = light(total, limit_days(lim), self.ya)
+            if status == "yellow" and outcome is not None:
+                status = "green"
+        skipped = tuple(dict.fromkeys(
+            (list(flow.risks)[int(v)], self.steps[s]) for _i, s, v in
+            self.rows(Deviation.CONTROL_STEP_SKIPPED)))
+        return CaseAudit(
+            case_id=case_id, power=flow.code, power_name=flow.name, path=tuple(path),
+            edges=tuple(self.edges()), total_days=max(total, 0), promised=limits.promised,
+            statutory=limits.statutory, case_status=status, risks=tuple(passes),
+            skipped_controls=skipped, breaches=tuple(breaches), rejected=tuple(rejected),
+            outcome=outcome, step=final, as_of=self.as_of, yellow_at=self.ya,
+            diagnostics=tuple(diags), unchecked=tuple(self.f.unchecked))
+
+    # --- what happened ------------------------------------------------------------------
+
+    def _moves(self) -> list[tuple[int, int, int, bool]]:
+        """(event index, step before, step after, allowed) of each event that moved the case."""
+        el, rp, fe = self.el, self.r.replayed, self.r.encoded_flow
+        out = []
+        for j, i in enumerate(self.order):
+            e = int(el.event[j])
+            ok = bool(rp.allowed[j])
+            before, after = int(rp.before[j]), int(rp.after[j])
+            repeat = ok and before == after and bool(fe.is_end[before])
+            if e >= 0 and not repeat and (ok or before != after):
+                out.append((i, before, after, ok))
+        return out
+
+    def path(self) -> list[StepTime]:
+        _flow, evs, f = self.flow, self.core.events, self.f
+        used = {i: _days(float(f.used[j])) for j, i in enumerate(self.order)}
+        visits: list[StepTime] = []
+        cur, entered, by = self.steps[self.r.encoded_flow.start], self.opened, None
+        for i, before, after, _ok in self._moves():
+            ev = evs[i]
+            visits.append(self._visit(self.steps[before], entered, ev.time, used[i],
+                                      (ev.person,) if ev.person else (), i))
+            cur, entered, by = self.steps[after], ev.time, i
+            if self.r.encoded_flow.is_end[after]:
+                visits.append(self._visit(cur, ev.time, ev.time, 0, (), i))
+        if not self.r.encoded_flow.is_end[self.steps.index(cur)]:
+            visits.append(self._visit(cur, entered, None, _days(float(f.open_days[0]))
+                                      if f.open_days.size else -1, (), by))
+        return visits
+
+    def _visit(self, sid: str, entered: dt.datetime, left: dt.datetime | None, days: int,
+               persons: tuple[str, ...], index: int | None) -> StepTime:
+        step = self.flow.steps[sid]
+        st = ""
+        if step.limit is not None and days >= 0:
+            st = light(days, limit_days(step.limit), self.ya)
+            if left is not None and st == "yellow":
+                st = "green"  # yellow warns about open items only
+        return StepTime(sid, step.name, entered, left, max(days, 0), step.limit,
+                        step.clock.value, st, persons, index)
+
+    def edges(self) -> list[tuple[str, str, str]]:
+        evs = self.core.events
+        return [(self.steps[b], self.steps[a], evs[i].event)
+                for i, b, a, ok in self._moves() if ok]
+
+    def rejected(self, case_id: str) -> list[Rejected]:
+        out = []
+        rp = self.r.replayed
+        j_of = {i: j for j, i in enumerate(self.order)}
+        codes = {i for i, _s, _v in self.rows(Deviation.EVENT_NOT_ALLOWED)} | {
+            i for i, _s, _v in self.rows(Deviation.UNKNOWN_ACTIVITY)}
+        for i in sorted(codes):
+            ev = self.core.events[i]
+            step = self.steps[int(rp.before[j_of[i]])]
+            out.append(Rejected(i, ev.event, self._refusal(case_id, ev, step)))
+        return out
+
+    def _refusal(self, case_id: str, ev: CaseEvent, step: str) -> EventNotAllowed:
+        c = self.compiled
+        allowed = c.allowed(step, self.facts)
+        ts = [t for t in c.out.get(step, ()) if t.event == ev.event]
+        if ev.event not in c.events:
+            return EventNotAllowed(case_id, ev.event, step, allowed, "unknown-event",
+                                   ev.post, "the flow has no such event")
+        if step in c.ends:
+            return EventNotAllowed(case_id, ev.event, step, allowed, "finished", ev.post)
+        if not ts:
+            return EventNotAllowed(case_id, ev.event, step, allowed, "wrong-step", ev.post)
+        if ev.post is not None and all(t.actor is not None and t.actor != ev.post for t in ts):
+            owners = ", ".join(sorted({t.actor for t in ts if t.actor}))
+            return EventNotAllowed(case_id, ev.event, step, allowed, "actor", ev.post,
+                                   f"only {owners} may do this")
+        conds = "; ".join(t.condition.describe() for t in ts if t.condition is not None)
+        return EventNotAllowed(case_id, ev.event, step, allowed, "condition", ev.post,
+                               f"condition not met: {conds}" if conds else "refused")
+
+    def passes(self) -> list[RiskPass]:
+        risk_ids = list(self.flow.risks)
+        rk, ev, ctl, ok = self.f.passes
+        grouped: dict[tuple[int, int], list[ControlCheck]] = {}
+        for r, j, c, o in zip(rk.tolist(), ev.tolist(), ctl.tolist(), ok.tolist(), strict=True):
+            control = self.flow.risks[risk_ids[r]].controls[c]
+            grouped.setdefault((self.order[j], r), []).append(
+                ControlCheck(control.name, "evidence", control.evidence or "", bool(o)))
+        return [RiskPass(risk_ids[r], self.flow.risks[risk_ids[r]].at, i, tuple(checks))
+                for (i, r), checks in sorted(grouped.items())]
+
+    def breaches(self) -> list[Breach]:
+        out = []
+        seps = self.flow.separation
+        done = self.f.done.tolist()
+        for i, s, gi in self.rows(Deviation.SEPARATION_BREACH):
+            person = self.core.events[i].person or ""
+            group = {self.steps.index(x) for x in seps[int(gi)].steps if x in self.flow.steps}
+            first = next(k for j, k in enumerate(self.order)
+                         if done[j] in group and done[j] != s
+                         and self.core.events[k].person == person)
+            out.append(Breach(person, (self.steps[done[self.order.index(first)]],
+                                       self.steps[s]), i, first, seps[int(gi)].reason))
+        return out
+
+    # --- diagnostics ----------------------------------------------------------------------
+
+    def diagnostics(self, path: list[StepTime], rejected: list[Rejected],
+                    passes: list[RiskPass], breaches: list[Breach]) -> list[Diagnostic]:
+        diags: list[Diagnostic] = []
+        for r in rejected:
+            err = r.error
+            kind = Deviation.UNKNOWN_ACTIVITY if err.reason == "unknown-event" else (
+                Deviation.EVENT_NOT_ALLOWED)
+            allowed = ", ".join(err.allowed) or "—"
+            diags.append(_diag(kind, self.loc(r.event_index), str(err), err.zh(),
+                               Text(f"Allowed in step {err.step}: {allowed}.",
+                                    f"环节 {err.step} 允许的事件：{allowed}。"),
+                               event=r.event, step=err.step, reason=err.reason))
+        diags += self._control_diags(passes)
+        for b in breaches:
             diags.append(_diag(
-                Deviation.CONTROL_EVIDENCE_MISSING, locate(p.event_index),
-                f"risk {p.risk} ({risk.level.value}) at {p.at}: control {c.name!r} has no "
-                f"evidence {c.ref!r} recorded",
-                f"风险点 {p.risk}（{risk.level.zh}）{p.at}：防控措施“{c.name}”缺少留痕 {c.ref!r}",
-                Text(f"Record `{c.ref}` in the event's evidence list.",
-                     f"请在该事件的 evidence 中记录 `{c.ref}`。"), risk=p.risk, evidence=c.ref))
-    for b in run.breaches:
-        diags.append(_diag(
-            Deviation.SEPARATION_BREACH, locate(b.event_index),
-            f"{b.person} did both {b.steps[0]} and {b.steps[1]}, which must be separated"
-            + (f" ({b.reason})" if b.reason else ""),
-            f"{b.person} 同时办理了应分离的环节 {b.steps[0]} 和 {b.steps[1]}"
-            + (f"（{b.reason}）" if b.reason else ""),
-            Text("Reassign one of the steps to another person.", "请将其中一个环节交由他人办理。"),
-            person=b.person, steps=list(b.steps)))
-    for idx, cal in run.calendar_errors:
-        diags.append(Diagnostic(
-            Deviation.TIME_OUTSIDE_CALENDAR.code, Deviation.TIME_OUTSIDE_CALENDAR.severity,
-            locate(idx), Text(f"cannot count working days: {cal}",
-                              f"无法计算工作日：{cal.day.isoformat()} 超出工作日历覆盖范围"
-                              f"（{cal.first}-{cal.last}）"),
-            Text("Check the event time, or give the log or catalogue a calendar that covers it.",
-                 "请检查事件时间，或为日志或目录指定覆盖该日期的工作日历。"),
-            Deviation.TIME_OUTSIDE_CALENDAR.rule_name))
-    diags += _statutory_only(run, locate)
-    diags += _time_diags(compiled, path, locate, ya)
-    outcome_step = flow.steps[run.step]
-    outcome = outcome_step.outcome.value if run.finished and outcome_step.outcome else None
-    last_idx = path[-1].event_index if path else None
-    promised, statutory = flow.info.limits.promised, flow.info.limits.statutory
-    case_status = ""
-    if promised is not None and not run.calendar_errors:
-        case_status = light(total, limit_days(promised), ya)
-        over_stat = statutory is not None and total > limit_days(statutory)
-        if case_status == "red":
+                Deviation.SEPARATION_BREACH, self.loc(b.event_index),
+                f"{b.person} did both {b.steps[0]} and {b.steps[1]}, which must be separated"
+                + (f" ({b.reason})" if b.reason else ""),
+                f"{b.person} 同时办理了应分离的环节 {b.steps[0]} 和 {b.steps[1]}"
+                + (f"（{b.reason}）" if b.reason else ""),
+                Text("Reassign one of the steps to another person.", "请将其中一个环节交由他人办理。"),
+                person=b.person, steps=list(b.steps)))
+        diags += self._time_diags()
+        diags += self._case_diags()
+        diags = _apply_suppressions(self.flow, diags)
+        diags.sort(key=lambda d: (d.location.line, d.code))
+        return diags
+
+    def _control_diags(self, passes: list[RiskPass]) -> list[Diagnostic]:
+        flow, out = self.flow, []
+        for p in passes:
+            risk = flow.risks[p.risk]
+            for c in p.missing:
+                out.append(_diag(
+                    Deviation.CONTROL_EVIDENCE_MISSING, self.loc(p.event_index),
+                    f"risk {p.risk} ({risk.level.value}) at {p.at}: control {c.name!r} has no "
+                    f"evidence {c.ref!r} recorded",
+                    f"风险点 {p.risk}（{risk.level.zh}）{p.at}：防控措施“{c.name}”缺少留痕 {c.ref!r}",
+                    Text(f"Record `{c.ref}` in the event's evidence list.",
+                         f"请在该事件的 evidence 中记录 `{c.ref}`。"),
+                    risk=p.risk, evidence=c.ref))
+        risk_ids = list(flow.risks)
+        for i, s, v in self.rows(Deviation.CONTROL_STEP_SKIPPED):
+            rid, sid = risk_ids[int(v)], self.steps[s]
+            ctl = next(c for c in flow.risks[rid].controls if c.step == sid)
+            ev = self.core.events[i].event if i >= 0 else "—"
+            j = self.order.index(i) if i >= 0 else -1
+            after = self.steps[int(self.r.replayed.after[j])] if j >= 0 else ""
+            out_ = flow.steps[after].outcome if after else None
+            if out_ is not None and out_.favourable and after != flow.risks[rid].at:
+                what_en = f"reached outcome {after} ({flow.steps[after].name}), risk {rid}"
+                what_zh = f"得出结果 {after}（{flow.steps[after].name}，风险点 {rid}）"
+            else:
+                what_en = f"passed risk {rid} (at {flow.risks[rid].at})"
+                what_zh = f"经过风险点 {rid}（{flow.risks[rid].at}）"
+            out.append(_diag(
+                Deviation.CONTROL_STEP_SKIPPED, self.loc(i),
+                f"event {ev!r} {what_en} without control step {sid} ({ctl.name}) completed "
+                "before it", f"事件 {ev!r} {what_zh}时，防控环节 {sid}（{ctl.name}）尚未办理",
+                Text("The control had to happen before this event: find out why it did not.",
+                     "防控环节应在该事件之前办理，请查明原因。"), risk=rid, step=sid))
+        return out
+
+    def _time_diags(self) -> list[Diagnostic]:
+        flow, out = self.flow, []
+        for kind, _is_open in ((Deviation.STEP_OVERDUE, None), (Deviation.STEP_NEAR_LIMIT, True)):
+            for i, s, v in self.rows(kind):
+                sid = self.steps[s]
+                step = flow.steps[sid]
+                lim = limit_days(step.limit)
+                closed = kind is Deviation.STEP_OVERDUE and not self._open_at(i, s)
+                if kind is Deviation.STEP_OVERDUE:
+                    en = (f"step {sid} ({step.name}) used {int(v)} working day(s); its limit is "
+                          f"{step.limit}" if closed else f"open step {sid} ({step.name}) has used "
+                          f"{int(v)} working day(s); its limit is {step.limit}")
+                    zh = f"环节 {sid}（{step.name}）用时 {int(v)} 个工作日，超过时限 {step.limit}"
+                    hint = Text("Record the reason for the delay and the approved extension, if "
+                                "any.", "请记录延误原因及经批准的延期（如有）。")
+                else:
+                    en = (f"open step {sid} ({step.name}) has used {int(v)} of {lim} working "
+                          f"day(s) (yellow at {self.ya:.0%})")
+                    zh = (f"未办结环节 {sid}（{step.name}）已用 {int(v)}/{lim} 个工作日"
+                          f"（{self.ya:.0%} 黄灯）")
+                    hint = Text("Finish the step, or ask for an extension before it expires.",
+                                "请尽快办理，或在到期前申请延期。")
+                out.append(_diag(kind, self.loc(i), en, zh, hint, step=sid, days=int(v),
+                                 limit=lim))
+        return out + self._period_diags() + self._calendar_diags()
+
+    def _period_diags(self) -> list[Diagnostic]:
+        flow, out = self.flow, []
+        for i, s, v in self.rows(Deviation.PERIOD_ENDED_EARLY):
+            sid = self.steps[s]
+            step = flow.steps[sid]
+            out.append(_diag(
+                Deviation.PERIOD_ENDED_EARLY, self.loc(i),
+                f"step {sid} ({step.name}) ended after {int(v)} working day(s); its minimum "
+                f"period (notice_days) is {step.notice_days}",
+                f"环节 {sid}（{step.name}）仅 {int(v)} 个工作日即结束，不足最短期限 "
+                f"{step.notice_days} 个工作日", Text(
+                    "A notice must run its full period: record why it ended early.",
+                    "公示（公告）须满期，请说明提前结束的原因。"),
+                step=sid, days=int(v), minimum=step.notice_days))
+        return out
+
+    def _calendar_diags(self) -> list[Diagnostic]:
+        out = []
+        cal = self.r.calendar or self.compiled.calendar
+        for i, _s, v in self.rows(Deviation.YEAR_NOT_DECLARED):
+            year = int(v)
+            out.append(_diag(
+                Deviation.YEAR_NOT_DECLARED, self.loc(i),
+                f"working days in {year} were counted on {cal.source(year)}",
+                f"{year} 年的工作日" + ("按法定节假日计算（未声明调休安排）" if cal.name == "cn"
+                                        else "按周一至周五计算（未声明该年节假日）"),
+                Text(f"Declare the {year} arrangement (holidays and adjusted working days) "
+                     "under `calendar:` in the catalogue or the log mapping.",
+                     f"请在目录或日志映射的 calendar: 中声明 {year} 年的放假和调休上班日期。"),
+                year=year))
+        for i, _s, _v in self.rows(Deviation.TIME_OUTSIDE_CALENDAR):
+            day = (self.core.events[i].time if i >= 0 else self.as_of).date().isoformat()
+            out.append(_diag(
+                Deviation.TIME_OUTSIDE_CALENDAR, self.loc(i),
+                f"cannot count working days: {day} is outside the working-day calendar",
+                f"无法计算工作日：{day} 超出工作日历覆盖范围",
+                Text("Check the event time, or give the log or catalogue a calendar that covers "
+                     "it.", "请检查事件时间，或为日志或目录指定覆盖该日期的工作日历。")))
+        return out
+
+    def _open_at(self, index: int, step: int) -> bool:
+        f = self.f
+        return bool(f.open_days.size and f.open_entered[0] >= 0
+                    and self.order[int(f.open_entered[0])] == index
+                    and int(self.r.replayed.final[0]) == step
+                    and not self.r.encoded_flow.is_end[step])
+
+    def _case_diags(self) -> list[Diagnostic]:
+        flow, out = self.flow, []
+        limits = flow.info.limits
+        promised, statutory = limits.promised, limits.statutory
+        lim = promised if promised is not None else statutory
+        word = ("promised", "承诺") if promised is not None else ("statutory", "法定")
+        for i, _s, v in self.rows(Deviation.CASE_OVERDUE):
+            over_stat = promised is not None and statutory is not None and \
+                v > limit_days(statutory)
             en_s = f" and the statutory limit of {statutory}" if over_stat else ""
             zh_s = f"，并超过法定时限 {statutory}" if over_stat else ""
-            diags.append(_diag(
-                Deviation.CASE_OVERDUE, locate(last_idx),
-                f"case used {total} counted working day(s), over the promised limit of "
-                f"{promised}{en_s}", f"办件计时 {total} 个工作日，超过承诺时限 {promised}{zh_s}",
+            out.append(_diag(
+                Deviation.CASE_OVERDUE, self.loc(i),
+                f"case used {int(v)} counted working day(s), over the {word[0]} limit of "
+                f"{lim}{en_s}", f"办件计时 {int(v)} 个工作日，超过{word[1]}时限 {lim}{zh_s}",
                 Text("Explain the delay; excluded periods must be marked clock: excluded.",
                      "请说明延误原因；依法不计时的环节应标注 clock: excluded。"),
-                days=total, promised=limit_days(promised)))
-        elif case_status == "yellow" and outcome is None:
-            diags.append(_diag(
-                Deviation.CASE_NEAR_LIMIT, locate(last_idx),
-                f"open case has used {total} of {promised} promised working day(s)",
-                f"未办结办件已用 {total}/{promised} 个承诺工作日",
-                Text("Prioritise this case.", "请优先办理。"), days=total))
-    skipped: list[tuple[str, str]] = []
-    if outcome is not None and outcome_step.outcome is not None and outcome_step.outcome.favourable:
-        seen = {v.step for v in run.visits}
-        for p in {p.risk: p for p in passes}.values():
-            for ctl in flow.risks[p.risk].controls:
-                if ctl.step is not None and ctl.step not in seen and (
-                        p.risk, ctl.step) not in skipped:
-                    skipped.append((p.risk, ctl.step))
-                    diags.append(_diag(
-                        Deviation.CONTROL_STEP_SKIPPED, locate(last_idx),
-                        f"the case reached {outcome} without control step {ctl.step} "
-                        f"({ctl.name}) of risk {p.risk}",
-                        f"办件未经防控环节 {ctl.step}（{ctl.name}，风险点 {p.risk}）即得出结果 "
-                        f"{outcome}", Text("The flow lets this path bypass the control: fix the "
-                                           "flow.", "流程允许绕过该防控环节，请修改流程。"),
-                        risk=p.risk, step=ctl.step))
-    if outcome is None:
-        last_event = max([i for v in run.visits for i in (v.entered_by, v.left_by)
-                          if i is not None] + [r.event_index for r in run.rejected], default=None)
-        diags.append(_diag(
-            Deviation.CASE_UNFINISHED, locate(last_event),
-            f"the case is still at step {run.step} ({outcome_step.name}) as of "
-            f"{as_of:%Y-%m-%d %H:%M}", f"截至 {as_of:%Y-%m-%d %H:%M}，办件仍停留在环节 "
-            f"{run.step}（{outcome_step.name}）",
-            Text("Record the remaining events, or audit with a later --as-of.",
-                 "请补录后续事件，或用更晚的 --as-of 审计。"), step=run.step))
-    diags = _apply_suppressions(flow, diags)
-    diags.sort(key=lambda d: (d.location.line, d.code))
-    return CaseAudit(
-        case_id=run.model.case_id, power=flow.code, power_name=flow.name, path=tuple(path),
-        edges=tuple(run.edges()), total_days=total, promised=promised, statutory=statutory,
-        case_status=case_status, risks=tuple(passes), skipped_controls=tuple(skipped),
-        breaches=tuple(run.breaches), rejected=tuple(run.rejected), outcome=outcome,
-        step=run.step, as_of=as_of, yellow_at=ya, diagnostics=tuple(diags))
+                days=int(v), limit=limit_days(lim)))
+        for i, _s, v in self.rows(Deviation.CASE_NEAR_LIMIT):
+            out.append(_diag(
+                Deviation.CASE_NEAR_LIMIT, self.loc(i),
+                f"open case has used {int(v)} of {lim} {word[0]} working day(s)",
+                f"未办结办件已用 {int(v)}/{lim} 个{word[1]}工作日",
+                Text("Prioritise this case.", "请优先办理。"), days=int(v)))
+        for i, s, _v in self.rows(Deviation.CASE_UNFINISHED):
+            sid = self.steps[s]
+            out.append(_diag(
+                Deviation.CASE_UNFINISHED, self.loc(i),
+                f"the case is still at step {sid} ({flow.steps[sid].name}) as of "
+                f"{self.as_of:%Y-%m-%d %H:%M}", f"截至 {self.as_of:%Y-%m-%d %H:%M}，办件仍停留在环节 "
+                f"{sid}（{flow.steps[sid].name}）",
+                Text("Record the remaining events, or audit with a later --as-of.",
+                     "请补录后续事件，或用更晚的 --as-of 审计。"), step=sid))
+        return out
 
 
 def _apply_suppressions(flow: Any, diags: list[Diagnostic]) -> list[Diagnostic]:

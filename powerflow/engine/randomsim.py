@@ -22,10 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from ..deviations import Unchecked
 from ..model import Clock, limit_days
 from .compile import CompiledFlow
 
-__all__ = ["RandomResult", "branch_probabilities", "simulate_random", "step_duration"]
+__all__ = ["RandomResult", "assumptions", "branch_probabilities", "simulate_random",
+           "step_duration"]
 
 PERCENTILES = (50, 75, 90, 95, 99)
 
@@ -46,6 +48,8 @@ class RandomResult:
     risk_freq: dict[str, float] = field(default_factory=dict)
     step_over: dict[str, float] = field(default_factory=dict)
     outcomes: dict[str, float] = field(default_factory=dict)
+    assumptions: list[Unchecked] = field(default_factory=list)
+    """What the simulation had to assume (branch shares, durations, guards): said, not hidden."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +60,7 @@ class RandomResult:
             "p_over_promised": self.p_over_promised, "p_over_statutory": self.p_over_statutory,
             "risk_frequency": self.risk_freq, "step_over_limit": self.step_over,
             "outcomes": self.outcomes,
+            "assumptions": [a.to_dict() for a in self.assumptions],
         }
 
 
@@ -81,6 +86,36 @@ def step_duration(compiled: CompiledFlow, step: str) -> tuple[float, float, floa
         return s.duration.min, s.duration.mode, s.duration.max
     lim = float(limit_days(s.limit))
     return 0.2 * lim, 0.5 * lim, 1.1 * lim
+
+
+def assumptions(compiled: CompiledFlow) -> list[Unchecked]:
+    """What a random simulation of this flow assumes for want of data: branches without a
+    `probability` (an even share of the rest), steps with neither `duration` nor `limit` (0 days),
+    guarded branches (conditions are not evaluated: their `probability` stands for them)."""
+    flow = compiled.flow
+    out: list[Unchecked] = []
+    shared = [(s, t.event) for s in compiled.states for t in compiled.out.get(s, ())
+              if t.probability is None and len(compiled.out.get(s, ())) > 1]
+    if shared:
+        names = ", ".join(f"{s}→{e}" for s, e in shared[:12])
+        out.append(Unchecked("branch-without-probability", len(shared), "branches",
+                             f"branches without a probability share the rest evenly: {names}",
+                             f"未写概率的分支平均分配剩余概率：{names}"))
+    zero = [s for s in compiled.states if s not in compiled.ends
+            and flow.steps[s].duration is None and flow.steps[s].limit is None
+            and s != compiled.initial]
+    if zero:
+        out.append(Unchecked("step-without-duration", len(zero), "steps",
+                             f"steps with neither duration nor limit count 0 days: "
+                             f"{', '.join(zero)}", f"既无 duration 也无时限的环节按 0 天计："
+                             f"{'、'.join(zero)}"))
+    guarded = [t for t in flow.transitions if t.condition is not None]
+    if guarded:
+        out.append(Unchecked("guards-not-evaluated", len(guarded), "transitions",
+                             "conditions are not evaluated (random cases have no facts); their "
+                             "probability stands for how often they hold",
+                             "随机办件没有事实，流转条件不求值，以其概率代表成立的频率"))
+    return out
 
 
 def simulate_random(compiled: CompiledFlow, runs: int, seed: int = 0,
@@ -145,4 +180,5 @@ def simulate_random(compiled: CompiledFlow, runs: int, seed: int = 0,
         key = oc.value if oc is not None else e
         outcomes[key] = outcomes.get(key, 0.0) + float((cur == index[e]).mean())
     res.outcomes = outcomes
+    res.assumptions = assumptions(compiled)
     return res

@@ -3,8 +3,9 @@
 Takes a `CompiledFlow` and the case's events one at a time (time, event, person, post,
 evidence); gives a `CaseRun` that knows the steps visited (with working days used), the risk
 points passed (each evidence control evidenced or missing), separation-of-duty breaches and the
-events refused by the machine. It is the live part of the audit: the store and the benchmark
-drive it directly; `audit.finish` turns it into a `CaseAudit` report. The per-event work is
+events refused by the machine: live bookkeeping for a caller that holds cases in memory (the
+benchmark drives it). It decides no finding: every PF5xx finding comes from the deviation core
+(`powerflow.replay.checks`, through `engine.onecase` and `engine.audit`). The per-event work is
 kept small (plain tuples, no per-control objects) because thousands of live cases run through it.
 
 Rules: an event fired from step S is S's work, done by the event's person; a step visit ends

@@ -78,7 +78,7 @@ def _wanted(mapping: LogMapping, names: set[str]) -> list[str]:
     cols = mapping.columns
     return list(dict.fromkeys([cols.case, cols.activity, cols.time, *(c for c in (
         cols.person, cols.post, cols.lifecycle, *mapping.evidence.values(),
-        *mapping.facts.values()) if c and c in names)]))
+        *mapping.case_attributes().values()) if c and c in names)]))
 
 
 def read_csv_arrow(p: Path, mapping: LogMapping, delimiter: str) -> EventLog:
@@ -130,8 +130,9 @@ def _from_table(table: Any, names: set[str], mapping: LogMapping, path: str, fir
         keep &= ~blank
     ignored = 0
     if mapping.ignore:
-        ig = _np_bool(pc.is_in(table[cols.activity].cast(pa.string()),
-                               value_set=pa.array(list(mapping.ignore)))) & keep
+        acts = table[cols.activity].cast(pa.string())
+        dropped = [a for a in pc.unique(acts).to_pylist() if a is not None and mapping.ignores(a)]
+        ig = _np_bool(pc.is_in(acts, value_set=pa.array(dropped, pa.string()))) & keep
         ignored = int(ig.sum())
         keep &= ~ig
     time, why = _arrow_time(table[cols.time], mapping.timezone)
@@ -194,7 +195,7 @@ def _columns(table: Any, names: set[str], mapping: LogMapping, path: str, rows: 
         else:
             evidence[eid] = np.zeros(table.num_rows, np.bool_)
     facts: dict[str, list[Any]] = {}
-    for fid, col in mapping.facts.items():
+    for fid, col in mapping.case_attributes().items():
         vals: list[Any] = [None] * len(case_names)
         if col in names:
             for ci, v in zip(case.tolist(), table[col].to_pylist(), strict=True):
@@ -202,7 +203,8 @@ def _columns(table: Any, names: set[str], mapping: LogMapping, path: str, rows: 
                     vals[ci] = v
         facts[fid] = vals
     return EventLog(path, case_names, case, act_names, act, time, person_names, person,
-                    post_names, post, rows, evidence, facts, 0, 0, [], line_kind)
+                    post_names, post, rows, evidence, facts, 0, 0, [], line_kind,
+                    attributes=tuple(sorted(names)))
 
 
 def _optional_codes(table: Any, col: str | None, names: set[str]) -> tuple[Any, list[str]]:

@@ -75,6 +75,8 @@ class EventLog:
     """Lifecycle values kept although they differ from the mapping's in case or spaces."""
     duplicates: int = 0
     """Events identical to an earlier one in every column the audit reads (kept, PF087)."""
+    attributes: tuple[str, ...] = ()
+    """Every attribute (column) name the log has, for the audit's coverage notes."""
 
     @property
     def n_events(self) -> int:
@@ -151,11 +153,16 @@ class _Codes:
         return c
 
 
+_BOOLS = {"true": True, "false": False}
+
+
 def _fact_value(value: Any) -> Any:
     if isinstance(value, str):
         s = value.strip()
         if not s:
             return None
+        if s.lower() in _BOOLS:  # a log's `true` is the boolean a guard compares with
+            return _BOOLS[s.lower()]
         try:
             return int(s)
         except ValueError:
@@ -185,11 +192,11 @@ def build_from_rows(rows: Iterable[tuple[int, dict[str, Any]]], mapping: LogMapp
     one (a streaming reader's rows are never all in memory)."""
     cols = mapping.columns
     zone = zoneinfo.ZoneInfo(mapping.timezone)
-    ignore = set(mapping.ignore)
     cases, acts, persons, posts = _Codes(), _Codes(), _Codes(), _Codes()
     out = _Columns()
     ev: dict[str, bytearray] = {k: bytearray() for k in mapping.evidence}
-    facts: dict[str, dict[int, Any]] = {k: {} for k in mapping.facts}
+    case_cols = mapping.case_attributes()
+    facts: dict[str, dict[int, Any]] = {k: {} for k in case_cols}
     problems = RowProblems(path, line_kind)
     lifecycle = LifecycleFilter(mapping.lifecycle if cols.lifecycle else None)
     ignored = 0
@@ -204,7 +211,7 @@ def build_from_rows(rows: Iterable[tuple[int, dict[str, Any]]], mapping: LogMapp
         if _blank(case) or _blank(activity):
             problems.missing_id(line, cols.case if _blank(case) else cols.activity)
             continue
-        if str(activity) in ignore:
+        if mapping.ignores(str(activity)):
             ignored += 1
             continue
         t = read_time(row.get(cols.time), zone)
@@ -222,7 +229,7 @@ def build_from_rows(rows: Iterable[tuple[int, dict[str, Any]]], mapping: LogMapp
         out.line.append(line)
         for eid, col in mapping.evidence.items():
             ev[eid].append(evidence_present(row.get(col)))
-        for fid, col in mapping.facts.items():
+        for fid, col in case_cols.items():
             v = _fact_value(row.get(col))
             if v is not None and ci not in facts[fid]:
                 facts[fid][ci] = v
@@ -239,7 +246,8 @@ def build_from_rows(rows: Iterable[tuple[int, dict[str, Any]]], mapping: LogMapp
         evidence={k: np.frombuffer(v, dtype=np.bool_) if v else np.zeros(0, np.bool_)
                   for k, v in ev.items()},
         facts={k: [v.get(i) for i in range(n)] for k, v in facts.items()},
-        ignored=ignored, diagnostics=diags, line_kind=line_kind)
+        ignored=ignored, diagnostics=diags, line_kind=line_kind,
+        attributes=tuple(sorted(seen_cols)))
     return finish(log, problems, lifecycle)
 
 

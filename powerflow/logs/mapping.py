@@ -11,6 +11,7 @@ Must not: read the log, execute anything, or guess a mapping silently.
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +24,11 @@ from ..diagnostics import Diagnostic, Location, Severity, Text
 from ..model import CalendarField, Flow, calendar_spec
 from ..source import SourceMap, locate, read_yaml
 
-__all__ = ["Columns", "LoadedMapping", "LogMapping", "calendar_for", "default_mapping",
-           "load_mapping", "mapping_path_for"]
+__all__ = ["DEADLINE", "Columns", "LoadedMapping", "LogMapping", "calendar_for",
+           "default_mapping", "load_mapping", "mapping_path_for"]
 
 DEFAULT_ZONE = "Asia/Shanghai"
+DEADLINE = "@deadline"
 
 
 class Columns(BaseModel):
@@ -46,7 +48,10 @@ class LogMapping(BaseModel):
     """How one log maps onto one flow.
 
     ``activities`` maps a log activity name to a flow event; ``ignore`` lists activity names to
-    drop on purpose (every other unmapped activity is kept and reported as PF508);
+    drop on purpose (every other unmapped activity is kept and reported as PF508). Keys of
+    ``activities`` and entries of ``ignore`` may be shell wildcards (``T1? *``, ``*payment*``):
+    an exact name wins, then the first matching pattern in file order. Without ``activities``
+    (none given at all) log activity names are taken as the flow's event ids;
     ``evidence`` maps an evidence id named by a flow control to the log attribute that records
     it; ``facts`` maps a case fact read by transition conditions to a log attribute;
     ``timezone`` is the zone whose calendar dates count working days; ``calendar`` the
@@ -65,6 +70,33 @@ class LogMapping(BaseModel):
     lifecycle: str | None = "complete"
     yellow_at: Annotated[float, Field(gt=0, lt=1)] | None = None
     calendar: CalendarField | None = None
+    deadline: str | None = None
+    """The (case) attribute holding each case's deadline, e.g. ``case:deadline``: where a case
+    has one, the audit holds the case to it instead of the flow's case limit."""
+
+    def case_attributes(self) -> dict[str, str]:
+        """Per-case values the readers keep (first value per case): the facts, and the deadline
+        under the key ``@deadline`` (not a fact id, so it cannot clash)."""
+        return {**self.facts, **({DEADLINE: self.deadline} if self.deadline else {})}
+
+    def event_of(self, activity: str) -> str | None:
+        """The flow event a log activity stands for (exact name first, then wildcards)."""
+        hit = self.activities.get(activity)
+        if hit is not None:
+            return hit
+        for pattern, event in self.activities.items():
+            if _is_pattern(pattern) and fnmatch.fnmatchcase(activity, pattern):
+                return event
+        return None
+
+    def ignores(self, activity: str) -> bool:
+        """True when the activity is dropped on purpose (`ignore`, wildcards allowed)."""
+        return activity in self.ignore or any(
+            _is_pattern(p) and fnmatch.fnmatchcase(activity, p) for p in self.ignore)
+
+    def matches(self, key: str, activity: str) -> bool:
+        """Whether an `activities` key or `ignore` entry covers `activity`."""
+        return key == activity or (_is_pattern(key) and fnmatch.fnmatchcase(activity, key))
 
     @field_validator("timezone")
     @classmethod
@@ -75,6 +107,10 @@ class LogMapping(BaseModel):
             raise ValueError(f"unknown time zone {v!r}; use an IANA name such as "
                              "Asia/Shanghai or Europe/Amsterdam") from None
         return v
+
+
+def _is_pattern(key: str) -> bool:
+    return any(ch in key for ch in "*?[")
 
 
 @dataclass(frozen=True)
@@ -169,6 +205,9 @@ def load_mapping(path: str | Path, flow: Flow) -> LoadedMapping:
             name="wrong-type"))
         return LoadedMapping(file, None, tuple(diags))
     data = dict(res.data)
+    if "activities" not in data:
+        # No `activities:` at all means what no mapping file means: names are events.
+        data["activities"] = default_mapping(flow).activities
     if isinstance(data.get("activities"), dict):
         # A null value (`Some activity: ~`) means "ignore" as well.
         acts = data["activities"]

@@ -228,6 +228,26 @@ def _csv_rows(p: Path, lines: Iterator[str], mapping: LogMapping) -> EventLog:
     return build_from_rows(rows(), mapping, str(p))
 
 
+def raw_rows(path: str | Path, options: ReadOptions | None = None
+             ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """A CSV or XES log's events as (line, attributes), read with the same decoding, budgets
+    and XML defences as `read_log`, without a mapping (used to profile a log)."""
+    p, opts = Path(path), options or ReadOptions()
+    if not p.is_file():
+        raise unreadable(str(p), "no such log file", "日志文件不存在")
+    if p.name.lower().endswith((".xes", ".xes.gz")):
+        yield from _xes_rows(p, opts, _XesHandler())
+        return
+    with open_binary(p, opts) as raw:
+        lines = _decoded_lines(p, raw, opts.encoding)
+        first = list(itertools.islice(lines, 64))
+        reader = csv.reader(itertools.chain(first, lines), _dialect("".join(first)))
+        header = next(reader, [])
+        for rec in reader:
+            if rec:
+                yield reader.line_num, dict(zip(header, rec, strict=False))
+
+
 def _utf8_or_refuse(p: Path) -> None:
     """The pyarrow CSV reader takes UTF-8 only: check the whole file first, in chunks."""
     dec = codecs.getincrementaldecoder("utf-8")()

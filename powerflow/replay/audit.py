@@ -20,13 +20,13 @@ import numpy as np
 import numpy.typing as npt
 
 from ..clock import Calendar
-from ..deviations import Deviation
+from ..deviations import Deviation, Unchecked
 from ..logs.eventlog import EventLog
 from ..logs.mapping import LogMapping, calendar_for
 from ..model import Flow
 from ..overlay import Overlay
 from .arrays import count_distinct, distinct, run_starts
-from .checks import KINDS, Findings, check
+from .checks import KINDS, CoreOptions, Findings, check
 from .encode import EncodedFlow, EncodedLog, encode_flow, encode_log, guard_signatures
 from .engine import Replayed, replay
 
@@ -58,6 +58,11 @@ class AuditResult:
     @property
     def n_cases(self) -> int:
         return self.log.n_cases
+
+    @property
+    def unchecked(self) -> list[Unchecked]:
+        """What could not be checked, or only partly (reason and count): every report shows it."""
+        return self.findings.unchecked
 
     def counts(self) -> dict[Deviation, tuple[int, int]]:
         """Per kind: (findings, distinct cases)."""
@@ -94,7 +99,8 @@ class AuditResult:
             return {}
         sig = self.signature[el.case[m]]
         edge = fe.edge[sig, rp.before[m], el.event[m]].astype(np.int64)
-        key = distinct(edge * max(el.n_cases, 1) + el.case[m])
+        real = edge >= 0  # -2: an end step repeating the event that reached it
+        key = distinct(edge[real] * max(el.n_cases, 1) + el.case[m][real])
         cnt = np.bincount(key // max(el.n_cases, 1), minlength=len(self.flow.transitions))
         return {i: int(c) for i, c in enumerate(cnt.tolist()) if c}
 
@@ -157,16 +163,28 @@ class AuditResult:
                                    else "")))
 
 
-def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False,
-          calendar: Calendar | None = None) -> AuditResult:
-    """Encode, replay and check a whole log, counting working days on `calendar` (by default
-    the one the mapping declares, else the flow's catalogue: `calendar_for`)."""
+def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False, *,
+          as_of: int | None = None, effect: npt.NDArray[np.bool_] | None = None,
+          yellow_at: float | None = None, calendar: Calendar | None = None,
+          opened: npt.NDArray[np.int64] | None = None) -> AuditResult:
+    """Encode, replay and check a whole log (`powerflow.replay.checks` holds the rules).
+
+    `as_of` (ns since the epoch, UTC) measures the open step of unfinished cases (default: each
+    case's last event); `effect` marks per log event the attempts that took no effect (a live
+    store's refusals); `calendar` counts working days;
+    `opened` (per case, ns) is when each case entered its start step (default: its first
+    event). The calendar defaults to the mapping's, else the flow's catalogue's
+    (`calendar_for`)."""
     cal = calendar if calendar is not None else calendar_for(mapping, flow)
     guarded, sigs, sig_of_case = guard_signatures(flow, log.facts, log.n_cases)
     fe = encode_flow(flow, sigs, guarded)
-    el = encode_log(log, mapping, fe)
+    el = encode_log(log, mapping, fe, effect)
     rp = replay(fe, el, sig_of_case, progress=progress)
-    findings = check(flow, fe, log, el, rp, mapping, cal)
+    opts = CoreOptions(as_of, yellow_at or mapping.yellow_at or flow.defaults.yellow_at,
+                       mapping.timezone, cal, opened)
+    findings = check(flow, fe, log, el, rp, opts, sig_of_case, dict(mapping.evidence))
+    findings.unchecked[:0] = coverage(flow, log, mapping, el)
+    findings.notes = [(u.en, u.zh) for u in findings.unchecked]
     n_cases = log.n_cases
     events = np.bincount(el.case, minlength=n_cases).astype(np.int64)
     accepted = np.bincount(el.case[rp.allowed], minlength=n_cases).astype(np.int64)
@@ -185,3 +203,83 @@ def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False
     fits = (first_event < 0) & fe.is_end[rp.final]
     return AuditResult(flow, log, fe, el, rp, findings, events, accepted, fitness, fits,
                        first_event, first_kind, sig_of_case, cal)
+
+
+def coverage(flow: Flow, log: EventLog, mapping: LogMapping, el: EncodedLog) -> list[Unchecked]:
+    """What the log and mapping leave unchecked: missing person/post columns, unknown
+    activities (with counts), mapping keys never seen, dropped and ignored events, guards
+    without facts, and the readers' own records (`EventLog.diagnostics`, by code)."""
+    c = _Coverage(flow, log, mapping)
+    c.columns()
+    c.activities(el)
+    c.dropped()
+    return c.out
+
+
+class _Coverage:
+    def __init__(self, flow: Flow, log: EventLog, mapping: LogMapping) -> None:
+        self.flow, self.log, self.mapping = flow, log, mapping
+        self.out: list[Unchecked] = []
+
+    def add(self, key: str, count: int, unit: str, en: str, zh: str) -> None:
+        if count:
+            self.out.append(Unchecked(key, int(count), unit, en, zh))
+
+    def columns(self) -> None:
+        flow, log, cols = self.flow, self.log, self.mapping.columns
+        attrs = set(log.attributes)
+        n = log.n_events
+        no_person = int((log.person < 0).sum()) if n else 0
+        if flow.separation and cols.person and attrs and cols.person not in attrs:
+            # (events without a person in a column that exists are counted per group)
+            self.add("person-missing", no_person, "events",
+                     f"the log has no column {cols.person!r}: separation of duties (PF503) not "
+                     f"checked for {no_person} event(s)",
+                     f"日志中没有列 {cols.person!r}：{no_person} 个事件未检查职责分离（PF503）")
+        if any(t.actor for t in flow.transitions) and cols.post and attrs and \
+                cols.post not in attrs:
+            self.add("post-missing", n, "events",
+                     f"the log has no column {cols.post!r}: who acted for which post not checked",
+                     f"日志中没有列 {cols.post!r}：未检查办理岗位")
+        guarded = [t for t in flow.transitions if t.condition is not None
+                   and not t.condition.facts() <= set(log.facts)]
+        if guarded:
+            self.add("guard-facts-missing", log.n_cases, "cases",
+                     f"{len(guarded)} transition condition(s) read facts the log does not carry; "
+                     "they were taken as met",
+                     f"{len(guarded)} 个流转条件所需的事实日志中没有，按满足处理")
+
+    def activities(self, el: EncodedLog) -> None:
+        log, mapping = self.log, self.mapping
+        unknown = el.event < 0
+        if unknown.any():
+            acts, cnt = np.unique(log.activity[el.order[unknown]], return_counts=True)
+            listed = sorted(zip(cnt.tolist(), [log.activity_names[a] for a in acts.tolist()],
+                                strict=True), reverse=True)
+            names = "; ".join(f"{a!r} ×{c}" for c, a in listed[:20]) + (
+                f"; … {len(listed) - 20} more" if len(listed) > 20 else "")
+            self.add("unknown-activities", int(unknown.sum()), "events",
+                     f"activities the mapping does not know (PF508), not replayed: {names}",
+                     f"映射中没有的活动（PF508），未参与回放：{names}")
+        seen = set(log.activity_names)
+        unseen = [k for k in mapping.activities if k not in seen
+                  and not any(mapping.matches(k, a) for a in seen)]
+        if log.n_events and unseen and mapping.activities != {e: e for e in mapping.activities}:
+            self.add("mapping-keys-unseen", len(unseen), "mapping keys",
+                     f"mapping keys never seen in the log: {', '.join(map(repr, unseen[:20]))}",
+                     f"映射中的活动在日志中从未出现：{'、'.join(map(repr, unseen[:20]))}")
+
+    def dropped(self) -> None:
+        log, mapping = self.log, self.mapping
+        self.add("lifecycle-dropped", log.other_lifecycle, "events",
+                 f"events whose lifecycle is not {mapping.lifecycle!r} were dropped",
+                 f"生命周期不是 {mapping.lifecycle!r} 的事件已丢弃")
+        self.add("ignored", log.ignored, "events",
+                 "events of activities under `ignore` were dropped", "映射 ignore 中的活动事件已丢弃")
+        by_code: dict[str, int] = {}
+        for d in log.diagnostics:
+            by_code[d.code] = by_code.get(d.code, 0) + 1
+        for code, c in sorted(by_code.items()):
+            self.add(f"reader:{code}", c, "records", f"{code}: the log reader dropped or "
+                     f"misread data ({c} record(s); see the diagnostics)",
+                     f"{code}：读取日志时有数据被丢弃或误读（{c} 条，见诊断信息）")

@@ -16,7 +16,7 @@ Must not: replay, judge cases, or evaluate anything but the declarative `Conditi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -49,6 +49,12 @@ class EncodedFlow:
     guarded: tuple[int, ...]
     signatures: npt.NDArray[np.bool_]
     """signatures[s, g]: outcome of guarded transition `guarded[g]` under signature s."""
+    actors: tuple[str, ...] = ()
+    """The flow's actor ids (codes of `edge_actor` and of the log's posts)."""
+    edge_actor: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
+    """Per transition: the actor who must post its event (code into `actors`), or -1."""
+    credit: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
+    """Per transition: its event completes the step it leaves (no other actor declared)."""
 
     def step_id(self, step: str) -> int:
         return self.steps.index(step)
@@ -65,6 +71,14 @@ def _table(flow: Flow, steps: dict[str, int], events: dict[str, int],
         if nxt[s, e] < 0:
             nxt[s, e] = steps[t.to]
             edge[s, e] = i
+    # An end step may repeat the event that reached it (a second payment, a re-sent notice):
+    # the case stays, no deviation; such a repeat is no transition of the flow (edge -2).
+    for t in flow.transitions:
+        if flow.steps[t.to].kind is StepKind.END:
+            s, e = steps[t.to], events[t.event]
+            if nxt[s, e] < 0:
+                nxt[s, e] = s
+                edge[s, e] = -2
     return nxt, edge
 
 
@@ -114,9 +128,15 @@ def encode_flow(flow: Flow, signatures: npt.NDArray[np.bool_] | None = None,
             source[ei] = sidx[sources.pop()]
     start = flow.start or steps[0]
     is_end = np.array([flow.steps[s].kind is StepKind.END for s in steps], dtype=np.bool_)
+    actors = tuple(flow.actors)
+    aidx = {a: i for i, a in enumerate(actors)}
+    edge_actor = np.array([aidx.get(t.actor, -1) if t.actor else -1 for t in flow.transitions],
+                          dtype=np.int32)
+    credit = np.array([t.actor is None or t.actor == flow.steps[t.from_].actor
+                       for t in flow.transitions], dtype=np.bool_)
     return EncodedFlow(steps, events, sidx[start], is_end,
                        np.stack(tables).astype(np.int32), np.stack(edges).astype(np.int32),
-                       resync, source, guarded, signatures)
+                       resync, source, guarded, signatures, actors, edge_actor, credit)
 
 
 @dataclass(frozen=True)
@@ -132,14 +152,23 @@ class EncodedLog:
     starts: I64
     """starts[c]..starts[c+1] are case c's events in sorted order."""
     n_cases: int
+    post_actor: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
+    """Per sorted event: the flow actor its post names (code into `EncodedFlow.actors`), -1
+    when the post is missing or names no actor of the flow."""
+    effect: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
+    """Per sorted event: it took effect (False for attempts a live store refused)."""
 
 
-def encode_log(log: EventLog, mapping: LogMapping, flow: EncodedFlow) -> EncodedLog:
-    """Sort the events by case, time and file order, and code activities as flow events."""
+def encode_log(log: EventLog, mapping: LogMapping, flow: EncodedFlow,
+               effect: npt.NDArray[np.bool_] | None = None) -> EncodedLog:
+    """Sort the events by case, time and file order, and code activities as flow events.
+    `effect` (per log event) marks attempts that took no effect (a live store's refusals)."""
     n = log.n_events
     eidx = {e: i for i, e in enumerate(flow.events)}
-    act_to_event = np.array([eidx.get(mapping.activities.get(a, ""), -1)
+    act_to_event = np.array([eidx.get(mapping.event_of(a) or "", -1)
                              for a in log.activity_names] or [-1], dtype=np.int32)
+    aidx = {a: i for i, a in enumerate(flow.actors)}
+    post_to_actor = np.array([aidx.get(p, -1) for p in log.post_names] + [-1], dtype=np.int32)
     case, time = log.case, log.time
     sorted_already = n < 2 or bool(np.all(
         (case[1:] > case[:-1]) | ((case[1:] == case[:-1]) & (time[1:] >= time[:-1]))))
@@ -152,5 +181,7 @@ def encode_log(log: EventLog, mapping: LogMapping, flow: EncodedFlow) -> Encoded
     starts = np.zeros(log.n_cases + 1, dtype=np.int64)
     np.cumsum(counts, out=starts[1:])
     pos = (np.arange(n, dtype=np.int64) - starts[c]).astype(np.int32)
+    eff = np.ones(n, np.bool_) if effect is None else effect[order]
     return EncodedLog(order, c, act_to_event[log.activity[order]] if n else log.activity,
-                      time[order], log.person[order], pos, starts, log.n_cases)
+                      time[order], log.person[order], pos, starts, log.n_cases,
+                      post_to_actor[log.post[order]] if n else np.zeros(0, np.int32), eff)

@@ -14,7 +14,12 @@ ignore_invalid_triggers=False)` built from the flow, which the differential test
   the trigger returns False) is a deviation (PF501). The case then *resynchronises*: when every
   transition on that event leads to the same step, the case moves there (the log says the work
   was done, so the case is where that work leads); otherwise it stays where it was;
-* an activity the mapping does not know (PF508) leaves the case where it is.
+* an activity the mapping does not know (PF508) leaves the case where it is;
+* a transition with an `actor` allows its event only when the event's post is that actor or
+  unknown (a post naming another actor of the flow is refused, as the machine does);
+* an end step allows the events that reach it again (a repeated payment): the case stays;
+* an attempt that took no effect (a live store refused it) is not allowed and does not move
+  the case.
 
 Must not: look at times, persons or evidence (the checks do), or allocate per case Python objects.
 """
@@ -64,6 +69,8 @@ def replay(flow: EncodedFlow, log: EncodedLog, signature: I32 | None = None,
     order, bounds = _by_position(log.pos)
     single = flow.table.shape[0] == 1
     table2 = flow.table[0]
+    by_actor = bool((flow.edge_actor >= 0).any()) and bool((log.post_actor >= 0).any())
+    all_effect = bool(log.effect.all())
     steps = range(bounds.shape[0] - 1)
     bar = None
     if progress:
@@ -80,8 +87,13 @@ def replay(flow: EncodedFlow, log: EncodedLog, signature: I32 | None = None,
         nxt = table2[s, e] if single else flow.table[signature[c] if signature is not None
                                                      else 0, s, e]
         ok = known & (nxt >= 0)
+        if by_actor:
+            ok &= _actor_ok(flow, log, idx, signature, c, s, e)
+        if not all_effect:
+            ok &= log.effect[idx]
         rs = flow.resync[e] if flow.resync.size else np.full(e.shape, -1, np.int32)
-        new = np.where(ok, nxt, np.where(known & (rs >= 0), rs, s))
+        moves = known & (rs >= 0) if all_effect else known & (rs >= 0) & log.effect[idx]
+        new = np.where(ok, nxt, np.where(moves, rs, s))
         state[c] = new
         before[idx] = s
         after[idx] = new
@@ -91,6 +103,17 @@ def replay(flow: EncodedFlow, log: EncodedLog, signature: I32 | None = None,
     if bar is not None:
         bar.close()
     return Replayed(before, after, allowed, state)
+
+
+def _actor_ok(flow: EncodedFlow, log: EncodedLog, idx: npt.NDArray[np.int64],
+              signature: I32 | None, c: I32, s: I32, e: I32) -> npt.NDArray[np.bool_]:
+    """False where the transition names an actor and the event's post names another."""
+    sig = signature[c] if signature is not None and flow.edge.shape[0] > 1 else 0
+    ed = flow.edge[sig, s, e]
+    need = np.where(ed >= 0, flow.edge_actor[np.maximum(ed, 0)], -1)
+    post = log.post_actor[idx]
+    ok: npt.NDArray[np.bool_] = (need < 0) | (post < 0) | (post == need)
+    return ok
 
 
 def lookup_loop(table: I32, log: EncodedLog, start: int) -> I32:

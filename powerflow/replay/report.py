@@ -27,10 +27,13 @@ from .checks import KINDS
 __all__ = [
     "CASE_HEADERS",
     "DEVIATION_HEADERS",
+    "NOT_CHECKED_HEADERS",
     "STEP_HEADERS",
     "case_rows",
     "deviation_lists",
     "deviation_rows",
+    "not_checked_line",
+    "not_checked_rows",
     "render_html",
     "render_text",
     "step_time_lists",
@@ -62,7 +65,26 @@ def summary(r: AuditResult) -> dict[str, Any]:
         "steps": [{"step": s, "completed": n, "mean_days": round(m, 2),
                    "median_days": md, "max_days": mx} for s, n, m, md, mx in r.step_times()],
         "notes": [{"en": en, "zh": zh} for en, zh in r.findings.notes],
+        "not_checked": [u.to_dict() for u in r.unchecked],
     }
+
+
+def not_checked_rows(r: AuditResult) -> list[list[Any]]:
+    """What was not checked, in the order of `NOT_CHECKED_HEADERS`."""
+    return [[u.key, u.count, u.unit, u.en, u.zh] for u in r.unchecked]
+
+
+NOT_CHECKED_HEADERS = ["not_checked", "count", "unit", "reason", "原因"]
+
+
+def not_checked_line(items: list[Any], lang: str = "zh") -> str:
+    """One line for the terminal saying how much was not checked (empty when all was)."""
+    if not items:
+        return ""
+    zh = lang.startswith("zh")
+    what = ("；" if zh else "; ").join(f"{u.key} ×{u.count}" for u in items)
+    return (f"未检查或仅部分检查：{len(items)} 项（{what}）" if zh else
+            f"not checked or partly checked: {len(items)} item(s) ({what})")
 
 
 def case_rows(r: AuditResult) -> list[list[Any]]:
@@ -172,8 +194,11 @@ def render_text(r: AuditResult, lang: str = "zh") -> str:
             ids = k["case_ids"][:_CASE_LIST]
             more = f" … (+{k['cases'] - len(ids)})" if k["cases"] > len(ids) else ""
             lines.append(f"{code} {k['name']}: {', '.join(field(i) for i in ids)}{more}")
-    for n in s["notes"]:
-        lines.append(("注：" if zh else "note: ") + n["zh" if zh else "en"])
+    if s["not_checked"]:
+        lines.append("")
+        lines.append("未检查或仅部分检查：" if zh else "Not checked, or only partly:")
+        for u in s["not_checked"]:
+            lines.append(f"  [{u['key']}] {u['count']} {u['unit']}: {u['zh' if zh else 'en']}")
     return "\n".join(lines)
 
 
@@ -211,7 +236,8 @@ def render_html(r: AuditResult, chart_svg: str | None = None, lang: str = "zh",
     risk = [[rid, note] for rid, note in ov.risk_notes.items()]
     steps = [[x["step"], r.flow.steps[x["step"]].name, x["completed"], x["mean_days"],
               x["median_days"], x["max_days"]] for x in s["steps"]]
-    notes = "".join(f"<li>{e(n['zh'])} / {e(n['en'])}</li>" for n in s["notes"])
+    notes = "".join(f"<li>[{e(u['key'])}] {u['count']} {e(u['unit'])}: {e(u['zh'])} / "
+                    f"{e(u['en'])}</li>" for u in s["not_checked"])
     return f"""<!doctype html>
 <html lang="{'zh-CN' if lang.startswith('zh') else 'en'}"><head><meta charset="utf-8">
 <title>审计报告 Audit {e(r.flow.code)}</title><style>{_CSS}</style></head><body>
@@ -228,7 +254,8 @@ def render_html(r: AuditResult, chart_svg: str | None = None, lang: str = "zh",
 <h2>环节用时（工作日）/ Time per step (working days)</h2>
 {_table(["step", "名称", "completed", "mean", "median", "max"], steps)}
 <h2>各类偏差的办件 / Cases by kind</h2>{lists}
-{f"<h2>说明 / Notes</h2><ul>{notes}</ul>" if notes else ""}
+<h2>未检查或仅部分检查 / Not checked, or only partly</h2>
+{f"<ul>{notes}</ul>" if notes else "<p>各项均已检查 / everything was checked.</p>"}
 </body></html>
 """
 
@@ -238,7 +265,8 @@ def write_reports(r: AuditResult, out: Path, chart_svg: str | None = None,
     """Write summary.json, cases.csv, deviations.csv and report.html into `out`, and with
     `step_times` also steps.csv (time per step per case)."""
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "summary.json", out / "cases.csv", out / "deviations.csv", out / "report.html"]
+    paths = [out / "summary.json", out / "cases.csv", out / "deviations.csv", out / "report.html",
+             out / "not-checked.csv"]
     data = summary(r)
     paths[0].write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     with paths[1].open("w", newline="", encoding="utf-8") as fh:
@@ -250,6 +278,10 @@ def write_reports(r: AuditResult, out: Path, chart_svg: str | None = None,
         w.writerow(DEVIATION_HEADERS)
         w.writerows(csv_rows(deviation_lists(r)))
     paths[3].write_text(render_html(r, chart_svg, lang, data), encoding="utf-8")
+    with paths[4].open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(NOT_CHECKED_HEADERS)
+        w.writerows(not_checked_rows(r))
     if step_times:
         paths.append(out / "steps.csv")
         with paths[-1].open("w", newline="", encoding="utf-8") as fh:

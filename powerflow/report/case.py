@@ -33,6 +33,7 @@ _L = {
     "controls": ("Controls", "防控措施"), "findings": ("Findings", "发现的问题"),
     "none": ("none", "无"), "clean": ("No findings.", "未发现问题。"),
     "as_of": ("as of", "截至"),
+    "unchecked": ("Not checked, or only partly", "未检查或仅部分检查"),
     "chart": ("The path on the flowchart", "办理路径流程图"),
 }
 _STATUS_ZH = {"green": "绿", "yellow": "黄", "red": "红", "": ""}
@@ -97,6 +98,10 @@ def render_audit_text(a: CaseAudit, lang: str = "en") -> str:
     lines += ["", _t("findings", lang) + ":"]
     text = render_concise(list(a.diagnostics), lang)
     lines.append(("  " + text.replace("\n", "\n  ")) if text else "  " + _t("clean", lang))
+    if a.unchecked:
+        lines += ["", _t("unchecked", lang) + ":"]
+        lines += [f"  [{u.key}] {u.count} {u.unit}: {u.zh if lang == 'zh' else u.en}"
+                  for u in a.unchecked]
     return "\n".join(lines)
 
 
@@ -157,4 +162,7 @@ def render_audit_html(a: CaseAudit, lang: str = "en", chart_svg: str | None = No
             f"<th>{e(_t('step', lang))}</th><th>{e(_t('controls', lang))}</th></tr>{risks}</table>"
             f"<h2>{e(_t('findings', lang))}</h2>"
             + (f"<table>{finds}</table>" if finds else f"<p>{e(_t('clean', lang))}</p>")
+            + (f"<h2>{e(_t('unchecked', lang))}</h2><ul>" + "".join(
+                f"<li>[{e(u.key)}] {u.count} {e(u.unit)}: {e(u.zh if lang == 'zh' else u.en)}"
+                "</li>" for u in a.unchecked) + "</ul>" if a.unchecked else "")
             + "</body></html>")

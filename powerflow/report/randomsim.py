@@ -34,10 +34,7 @@ def render_random_text(r: RandomResult, lang: str = "en") -> str:
         ("计时工作日分位数：" if zh else "Counted working days, percentiles: ")
         + ", ".join(f"p{k} {v:.1f}" for k, v in r.percentiles.items())
         + (f"; {'平均' if zh else 'mean'} {float(r.totals.mean()):.1f}" if r.runs else ""),
-        (f"超过承诺时限（{r.promised}）的概率：{_pct(r.p_over_promised)}；超过法定时限（{r.statutory}）"
-         f"的概率：{_pct(r.p_over_statutory)}" if zh else
-         f"P(over promised {r.promised}) = {_pct(r.p_over_promised)}; "
-         f"P(over statutory {r.statutory}) = {_pct(r.p_over_statutory)}"),
+        _over(r, zh),
     ]
     if r.unfinished:
         lines.append(f"未办结（步数上限）：{r.unfinished}" if zh else
@@ -49,7 +46,24 @@ def render_random_text(r: RandomResult, lang: str = "en") -> str:
     lines += [f"  {k}: {v:.1%}" for k, v in r.risk_freq.items()]
     lines.append("环节超时比例：" if zh else "Share of cases where a step overran its limit:")
     lines += [f"  {k}: {v:.1%}" for k, v in r.step_over.items() if v > 0]
+    if r.assumptions:
+        lines.append("模拟所作的假设：" if zh else "Assumed for want of data:")
+        lines += [f"  [{a.key}] {a.count} {a.unit}: {a.zh if zh else a.en}"
+                  for a in r.assumptions]
     return "\n".join(lines)
+
+
+def _over(r: RandomResult, zh: bool) -> str:
+    parts = []
+    for word, lim, p in (("promised", r.promised, r.p_over_promised),
+                         ("statutory", r.statutory, r.p_over_statutory)):
+        w = {"promised": "承诺", "statutory": "法定"}[word]
+        if lim is None:
+            parts.append(f"无{w}时限" if zh else f"no {word} limit")
+        else:
+            parts.append(f"超过{w}时限（{lim}）的概率：{_pct(p)}" if zh else
+                         f"P(over {word} {lim}) = {_pct(p)}")
+    return ("；" if zh else "; ").join(parts)
 
 
 def render_random_json(r: RandomResult) -> str:

@@ -17,7 +17,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tests.bench.util import table
 
@@ -65,6 +65,38 @@ def _ours(compiled: Any, events: list[Any]) -> float:
         runs[i].apply(k, T0 + dt.timedelta(days=k), event, person, None, evidence)
     spent = time.process_time() - t0
     assert all(r.finished for r in runs) and not any(r.rejected for r in runs)
+    return spent
+
+
+class _Row(NamedTuple):
+    """A trail row as the store keeps it (what the core reads of an event)."""
+
+    time: dt.datetime
+    event: str
+    person: str | None
+    post: str | None
+    evidence: tuple[str, ...]
+
+
+def _ours_core(compiled: Any, events: list[Any]) -> float:
+    """CPU seconds for what the live store does: each event through the compiled machine and
+    recorded (the trail), then the audit of every case by the deviation core, all cases in
+    one pass (`engine.onecase.timed_out`, as `case overdue` does)."""
+    from powerflow.engine.compile import CaseModel
+    from powerflow.engine.onecase import cases_log
+    from powerflow.replay.audit import audit
+
+    models = [CaseModel(f"c{i}", compiled.initial) for i in range(CASES)]
+    trails: list[list[_Row]] = [[] for _ in range(CASES)]
+    gc.collect()
+    t0 = time.process_time()
+    for i, k, (event, person, evidence) in events:
+        compiled.move(models[i], event, None)
+        trails[i].append(_Row(T0 + dt.timedelta(days=k), event, person, None, evidence))
+    log, mapping = cases_log(compiled.flow, [(f"c{i}", {}, t) for i, t in enumerate(trails)])
+    res = audit(compiled.flow, log, mapping, calendar=compiled.calendar)
+    spent = time.process_time() - t0
+    assert all(m.state in compiled.ends for m in models) and bool(res.fits.all())
     return spent
 
 
@@ -140,18 +172,23 @@ def main() -> None:
     paths = _paths(compiled, CASES)
     events = _interleave(paths)
     n = len(events)
-    pairs = [(_bare(compiled, events), _ours(compiled, events)) for _ in range(REPEAT)]
-    bare = statistics.median(b for b, _o in pairs)
-    ours = statistics.median(o for _b, o in pairs)
-    ratio = statistics.median(o / b for b, o in pairs)
+    triples = [(_bare(compiled, events), _ours(compiled, events), _ours_core(compiled, events))
+               for _ in range(REPEAT)]
+    bare = statistics.median(b for b, _o, _c in triples)
+    ours = statistics.median(o for _b, o, _c in triples)
+    ratio = statistics.median(o / b for b, o, _c in triples)
+    core = statistics.median(c for _b, _o, c in triples)
+    core_ratio = statistics.median(c / b for b, _o, c in triples)
     mem_ours, mem_bare = _memory(compiled, paths)
     py = _startup(["-c", "pass"])
     helps = _startup(["-m", "powerflow", "--help"])
     rows = [
         ["events/s, bare transitions (add_model, model.trigger)", f"{n / bare:,.0f}", "1.00",
          "baseline"],
-        ["events/s, compiled machine + live audit", f"{n / ours:,.0f}", f"{ratio:.2f}",
-         "≤ 1.5× slower"],
+        ["events/s, compiled machine + live bookkeeping (CaseRun)", f"{n / ours:,.0f}",
+         f"{ratio:.2f}", ""],
+        ["events/s, compiled machine + trail + audit of every case by the core",
+         f"{n / core:,.0f}", f"{core_ratio:.2f}", "≤ 1.5× slower"],
         ["memory per live case, bare add_model (bytes)", f"{mem_bare:,.0f}", "", ""],
         ["memory per live case, ours mid-path (bytes)", f"{mem_ours:,.0f}",
          f"{mem_ours / mem_bare:.2f}", "< 10,240"],

@@ -14,11 +14,20 @@ __all__ = ["walks"]
 def walks(flow: Flow, n_cases: int, seed: int = 7, noise: float = 0.05,
           max_len: int = 30) -> dict[str, Any]:
     """Columns of a log: case ids, activities (the flow's event ids), UTC ns timestamps,
-    resources. About `noise` of the cases get one event swapped for a random one."""
+    resources. Each case walks the flow choosing branches with the flow's `probability`
+    values (the split random simulation uses); about `noise` of the cases get one event
+    swapped for a random one."""
+    from powerflow.engine.compile import compile_flow
+    from powerflow.engine.randomsim import branch_probabilities
+
     rng = np.random.default_rng(seed)
+    compiled = compile_flow(flow)
     out: dict[str, list[Any]] = {s: [] for s in flow.steps}
-    for t in flow.transitions:
-        out[t.from_].append(t)
+    probs: dict[str, Any] = {}
+    for s in flow.steps:
+        br = branch_probabilities(compiled, s)
+        out[s] = [(e, to) for e, to, _p in br]
+        probs[s] = np.asarray([p for _e, _to, p in br], dtype=np.float64)
     events = sorted({t.event for t in flow.transitions})
     case_l: list[int] = []
     act_l: list[str] = []
@@ -28,9 +37,8 @@ def walks(flow: Flow, n_cases: int, seed: int = 7, noise: float = 0.05,
         s = start
         trace: list[str] = []
         while out[s] and len(trace) < max_len:
-            t = out[s][int(rng.integers(len(out[s])))]
-            trace.append(t.event)
-            s = t.to
+            event, s = out[s][int(rng.choice(len(out[s]), p=probs[s]))]
+            trace.append(event)
         if trace and rng.random() < noise:
             trace[int(rng.integers(len(trace)))] = events[int(rng.integers(len(events)))]
         case_l += [c] * len(trace)

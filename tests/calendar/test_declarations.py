@@ -178,7 +178,7 @@ def test_a_2027_log_says_so_in_every_format(tmp_path: Path, cli: Callable[..., R
     assert any("2027" in n["en"] and "statutory" in n["en"] for n in body["notes"])
     assert body["calendar"].startswith("Chinese mainland")
     text = cli("audit", *args, "--format", "text").stdout
-    assert "PF531" in text and "note: 3 events fall in 2027" in text
+    assert "PF531" in text and "[year-not-declared] 3 events" in text and "2027" in text
     html = cli("audit", *args, "--format", "html").stdout
     assert "PF531" in html and "2027" in html
     csv = cli("audit", *args, "--format", "csv").stdout

@@ -59,7 +59,10 @@ def reference(flow: Flow, events: list[str], facts: dict[str, Any]) -> tuple[str
 
     case = Case()
     spec = []
+    ends = {k for k, st in flow.steps.items() if st.kind.value == "end"}
     for t in flow.transitions:
+        if t.to in ends:  # an end step may repeat the event that reached it
+            spec.append({"trigger": t.event, "source": t.to, "dest": t.to, "conditions": []})
         conds = []
         if t.condition is not None:
             c = t.condition

@@ -19,12 +19,14 @@ pytestmark = pytest.mark.realdata
 EX = Path(__file__).resolve().parents[2] / "examples" / "realdata"
 
 RECEIPT = {  # code: (findings, cases)
-    "PF501": (1254, 528), "PF502": (0, 0), "PF503": (1099, 1099), "PF504": (171, 154),
-    "PF505": (50, 50), "PF506": (18, 18), "PF507": (0, 0), "PF508": (257, 64),
-    "PF509": (562, 562), "PF510": (0, 0), "PF511": (0, 0), "PF531": (0, 0),
+    "PF501": (1254, 528), "PF502": (0, 0), "PF503": (1099, 1099), "PF504": (178, 158),
+    "PF505": (0, 0), "PF506": (84, 84), "PF507": (8, 8), "PF508": (257, 64),
+    "PF509": (562, 562), "PF510": (161, 161), "PF511": (0, 0), "PF512": (0, 0),
+    "PF531": (0, 0),
 }
 """Counted on the mapping's calendar (the Netherlands' public holidays); on the Chinese one the
-time findings differ (PF504 167/150, PF505 48/48, PF506 17/17, PF507 1/1)."""
+time findings differ (PF504 173/153, PF505 1/1). PF506/PF507 hold each case to its own
+`case:deadline` (a date, whatever the calendar)."""
 
 
 @pytest.mark.parametrize("name", ["receipt.xes.gz", "receipt.csv"])
@@ -52,8 +54,9 @@ def test_roadtraffic_audit(shared_data: Path) -> None:
     assert (inputs.log.n_events, inputs.log.n_cases) == (390, 100)
     r = audit(inputs.flow, inputs.log, inputs.mapping)
     counts = {d.code: v for d, v in r.counts().items() if v[0]}
-    assert counts == {"PF501": (17, 12), "PF504": (40, 40), "PF505": (3, 3), "PF509": (17, 17)}
-    assert int(r.fits.sum()) == 72
+    # repeated payments at the end step are no deviation (an end step may repeat its event)
+    assert counts == {"PF501": (12, 7), "PF504": (40, 40), "PF509": (17, 17)}
+    assert int(r.fits.sum()) == 77
     assert r.calendar is not None and r.calendar.name == "weekdays"
     # on the Chinese calendar 2000-2003 have no shipped arrangement: counted and said
     cn = audit(inputs.flow, inputs.log, inputs.mapping, calendar=default_calendar())

@@ -39,6 +39,7 @@ from ...diagnostics import Diagnostic, Location, Text
 from ..audit import CaseAudit, audit_events
 from ..case import CaseEvent, parse_time
 from ..compile import CaseModel, CompiledFlow, EventNotAllowed
+from ..onecase import timed_out
 from . import ledger, pinned
 from .base import (
     GENESIS,
@@ -444,8 +445,6 @@ class SqliteStore:
 
     def audit(self, case_id: str, as_of: dt.datetime | None = None,
               yellow_at: float | None = None) -> CaseAudit:
-        """Audit a live case from its trail under its pinned flow (refused attempts are
-        audited as refused)."""
         rows = self._rows(case_id)
         fold = self._fold(case_id, rows)
         rec = self._record(fold)
@@ -457,23 +456,37 @@ class SqliteStore:
                             1)
 
         return audit_events(
-            self._compiled(fold.version), case_id, rec.facts,
-            [CaseEvent.model_construct(time=parse_time(r.time), event=r.event, person=r.person,
-                                       post=r.post, evidence=r.evidence, note=None)
-             for r in events], locate, yellow_at=yellow_at,
-            as_of=as_of or parse_time(rec.updated_at), opened=parse_time(rec.opened_at))
+            self._compiled(fold.version), case_id, rec.facts, _case_events(events), locate,
+            yellow_at=yellow_at, as_of=as_of or parse_time(rec.updated_at),
+            opened=parse_time(rec.opened_at), effect=[r.accepted for r in events])
+
+    def _trail_events(self, case_id: str) -> tuple[CaseRecord, Any, list[CaseEvent], list[bool]]:
+        rows = self._rows(case_id)
+        fold = self._fold(case_id, rows)
+        events = [r for r in rows if r.event not in (OPEN_EVENT, MIGRATE_EVENT)]
+        return (self._record(fold), fold.version, _case_events(events),
+                [r.accepted for r in events])
 
     def overdue(self, as_of: dt.datetime,
                 yellow_at: float | None = None) -> list[tuple[CaseRecord, CaseAudit]]:
-        """Open cases whose current step or whole case is yellow or red at `as_of`."""
-        out = []
+        """Open cases with a step or the whole case yellow or red at `as_of`: the open cases
+        of each flow are judged together in one pass of the deviation core (as one log), and
+        only those flagged are audited one by one for the report."""
+        by_version: dict[Any, list[tuple[CaseRecord, list[CaseEvent], list[bool]]]] = {}
         for rec in self.list(open_only=True):
-            a = self.audit(rec.case_id, as_of, yellow_at)
-            open_step = a.path[-1].status if a.path else ""
-            if a.case_status in ("yellow", "red") or open_step in ("yellow", "red") or any(
-                    v.status == "red" for v in a.path):
-                out.append((rec, a))
-        return out
+            rec_, version, events, effect = self._trail_events(rec.case_id)
+            by_version.setdefault(version, []).append((rec_, events, effect))
+        out: list[str] = []
+        for version, group in by_version.items():
+            compiled = self._compiled(version)
+            flagged = timed_out(compiled.flow, [(r.case_id, r.facts, ev) for r, ev, _e in group],
+                                as_of=as_of, effect=[x for _r, _ev, e in group for x in e],
+                                yellow_at=yellow_at,
+                                opened=[parse_time(r.opened_at) for r, _ev, _e in group])
+            out += [group[i][0].case_id for i in flagged]
+        keep = set(out)
+        return [(rec, self.audit(rec.case_id, as_of, yellow_at))
+                for rec in self.list(open_only=True) if rec.case_id in keep]
 
     # ------------------------------------------------------------------ verify
 
@@ -576,3 +589,9 @@ def _row(r: tuple[Any, ...]) -> TrailRow:
                     post=r[6], evidence=tuple(evidence), from_step=r[8], to_step=r[9],
                     accepted=bool(r[10]), reason=r[11], detail=detail, key=r[13],
                     prev_hash=r[14], hash=r[15])
+
+
+def _case_events(rows: list[TrailRow]) -> list[CaseEvent]:
+    return [CaseEvent.model_construct(time=parse_time(r.time), event=r.event, person=r.person,
+                                      post=r.post, evidence=r.evidence, note=None)
+            for r in rows]
