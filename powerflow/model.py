@@ -37,6 +37,8 @@ __all__ = [
     "Limit",
     "Limits",
     "Outcome",
+    "ParallelBlock",
+    "Phase",
     "PowerInfo",
     "Risk",
     "RiskLevel",
@@ -47,6 +49,7 @@ __all__ = [
     "SupervisionLink",
     "Suppression",
     "Transition",
+    "Unpublished",
     "limit_days",
 ]
 
@@ -158,10 +161,18 @@ class ActorKind(_AliasedEnum):
     COLLECTIVE = "collective"
     PANEL = "panel"
     SUPERVISOR = "supervisor"
+    COMMISSIONED = "commissioned"
+    HIGHER_AUTHORITY = "higher_authority"
 
     @classmethod
     def aliases(cls) -> dict[str, str]:
         return {
+            "受委托组织": "commissioned",
+            "受委托机构": "commissioned",
+            "委托机构": "commissioned",
+            "上级机关": "higher_authority",
+            "上级部门": "higher_authority",
+            "上级主管部门": "higher_authority",
             "外部": "external",
             "岗位": "post",
             "科室": "office",
@@ -217,10 +228,14 @@ class Outcome(_AliasedEnum):
     PENALISED = "penalised"
     NO_PENALTY = "no_penalty"
     CLOSED = "closed"
+    TERMINATED = "terminated"
+    REFERRED = "referred"
 
     @classmethod
     def aliases(cls) -> dict[str, str]:
         return {
+            "终止": "terminated",
+            "转报": "referred",
             "准予": "granted",
             "通过": "granted",
             "不予": "refused",
@@ -236,7 +251,8 @@ class Outcome(_AliasedEnum):
     def zh(self) -> str:
         return {"granted": "准予", "refused": "不予", "not_accepted": "不予受理",
                 "withdrawn": "撤回", "transferred": "移送", "penalised": "处罚",
-                "no_penalty": "不予处罚", "closed": "办结"}[self.value]
+                "no_penalty": "不予处罚", "closed": "办结", "terminated": "终止",
+                "referred": "转报"}[self.value]
 
     @classmethod
     def label(cls, value: str, lang: str) -> str:
@@ -254,7 +270,10 @@ class Outcome(_AliasedEnum):
 
     @property
     def adverse(self) -> bool:
-        """Outcomes that deny an applicant and so owe written reasons and appeal rights."""
+        """Outcomes that deny an applicant and so owe written reasons and appeal rights.
+
+        `terminated` (终止, e.g. a project ended under its task contract) and `referred` (转报, sent
+        to a higher authority that decides) are neither favourable nor adverse here."""
         return self in (Outcome.REFUSED, Outcome.NOT_ACCEPTED)
 
 
@@ -272,6 +291,15 @@ class RiskLevel(_AliasedEnum):
             "★★★": "high",
             "★★": "medium",
             "★": "low",
+            "高级": "high",
+            "中级": "medium",
+            "低级": "low",
+            "高风险": "high",
+            "中风险": "medium",
+            "低风险": "low",
+            "一级": "high",
+            "二级": "medium",
+            "三级": "low",
             "h": "high",
             "m": "medium",
             "l": "low",
@@ -356,6 +384,21 @@ class Supervision(_Frozen):
     window_phone: str | None = None
 
 
+class Unpublished(_AliasedEnum):
+    """Fields of a power row that its published source does not give (未公布): marked, they
+    are reported as "not yet published" instead of as missing."""
+
+    LEGAL_BASIS = "legal_basis"
+    HOTLINE = "hotline"
+    STATUTORY = "statutory"
+    PROMISED = "promised"
+
+    @classmethod
+    def aliases(cls) -> dict[str, str]:
+        return {"实施依据": "legal_basis", "监督电话": "hotline", "法定时限": "statutory",
+                "承诺时限": "promised"}
+
+
 class PowerInfo(_Frozen):
     """A power-list row: what the power is, who holds it, on what basis, within what time."""
 
@@ -375,6 +418,7 @@ class PowerInfo(_Frozen):
     conditions: str | None = None
     requires_publicity: bool | None = None
     version: str | None = None
+    unpublished: tuple[Unpublished, ...] = ()
 
 
 class Actor(_Frozen):
@@ -384,6 +428,7 @@ class Actor(_Frozen):
     name_en: str | None = None
     kind: ActorKind
     min_size: Annotated[int, Field(ge=1, le=1000)] | None = None
+    standing: bool = False
     description: str | None = None
 
 
@@ -399,6 +444,27 @@ class Duration(_Frozen):
         if not self.min <= self.mode <= self.max:
             raise ValueError("duration needs min <= mode <= max")
         return self
+
+
+class Phase(_Frozen):
+    """A phase (阶段) of a long procedure, e.g. 立项 / 实施 / 验收, drawn as a band."""
+
+    name: ShortText
+    name_en: str | None = None
+
+
+class ParallelBlock(_Frozen):
+    """Parallel approval or countersigning (并联审批/会签): after `split`, every branch runs and
+    the case reaches `join` only when all branches have arrived there.
+
+    Each branch lists its steps in order; transitions inside a branch and from its last step
+    to `join` are written as usual in `transitions`."""
+
+    name: ShortText | None = None
+    split: Id
+    join: Id
+    branches: Annotated[tuple[Annotated[tuple[Id, ...], Field(min_length=1)], ...],
+                        Field(min_length=2)]
 
 
 class SupervisionLink(_Frozen):
@@ -421,6 +487,12 @@ class Step(_Frozen):
     expert: bool = False
     written_reasons: bool = False
     appeal_notice: bool = False
+    prior_notice: bool = False
+    hearing: bool = False
+    investigation: bool = False
+    of: Id | None = None
+    phase: Id | None = None
+    holder: ShortText | None = None
     duration: Duration | None = None
     supervises: tuple[SupervisionLink, ...] = ()
     description: str | None = None
@@ -442,6 +514,9 @@ class Step(_Frozen):
             raise ValueError("an end step needs an outcome (granted, refused, withdrawn …)")
         if self.supervises and self.kind is not StepKind.SUPERVISION:
             raise ValueError("only a supervision step (kind: supervision) supervises steps")
+        if self.of is not None and self.kind is not StepKind.NOTICE:
+            raise ValueError("only a notice step (kind: notice) names the decision or outcome "
+                             "it publishes (`of:`)")
         return self
 
 
@@ -556,26 +631,43 @@ class Control(_Frozen):
 
     Either a step of the flow (`step:`, e.g. collective decision, publicity, second review) that
     must lie on every path to the favourable outcome, or evidence (`evidence:`, e.g. a recusal
-    declaration or random-draw record) that must be recorded when the risk step is done.
+    declaration or random-draw record) that must be recorded when the risk step is done, or a
+    standing rule (`rule:`, 制度) or training (`training:`, 培训): listed, but they act on no
+    single case. `oversight: true` marks a discipline-inspection measure (纪检监察监督) whoever
+    owns it.
     """
 
     name: ShortText
     name_en: str | None = None
     step: Id | None = None
     evidence: Id | None = None
+    rule: ShortText | None = None
+    training: ShortText | None = None
     owner: Id
+    oversight: bool = False
     description: str | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Control:
-        if (self.step is None) == (self.evidence is None):
-            raise ValueError("a control names exactly one of `step` (a control step of the flow) "
-                             "or `evidence` (a record kept at the risk step)")
+        given = [x for x in (self.step, self.evidence, self.rule, self.training) if x is not None]
+        if len(given) != 1:
+            raise ValueError("a control names exactly one of `step` (a control step of the flow), "
+                             "`evidence` (a record kept at the risk step), `rule` (制度) or "
+                             "`training` (培训)")
         return self
 
     @property
-    def kind(self) -> Literal["step", "evidence"]:
-        return "step" if self.step is not None else "evidence"
+    def kind(self) -> Literal["step", "evidence", "rule", "training"]:
+        if self.step is not None:
+            return "step"
+        if self.evidence is not None:
+            return "evidence"
+        return "rule" if self.rule is not None else "training"
+
+    @property
+    def operative(self) -> bool:
+        """A step or evidence control acts on each case; a rule or training does not."""
+        return self.kind in ("step", "evidence")
 
 
 class Risk(_Frozen):
@@ -610,7 +702,9 @@ class FlowFile(_Frozen):
     power: PowerInfo
     actors: dict[Id, Actor] = {}
     lanes: tuple[Id, ...] = ()
+    phases: dict[Id, Phase] = {}
     steps: dict[Id, Step]
+    parallel: dict[Id, ParallelBlock] = {}
     transitions: tuple[Transition, ...] = ()
     risks: dict[Id, Risk] = {}
     separation: tuple[Separation, ...] = ()
@@ -655,7 +749,9 @@ class Flow(_Frozen):
     defaults: Defaults = Defaults()
     actors: dict[str, Actor]
     lanes: tuple[str, ...] = ()
+    phases: dict[str, Phase] = {}
     steps: dict[str, Step]
+    parallel: dict[str, ParallelBlock] = {}
     transitions: tuple[Transition, ...] = ()
     risks: dict[str, Risk] = {}
     separation: tuple[Separation, ...] = ()
