@@ -140,6 +140,7 @@ class LegalRank(_AliasedEnum):
     DEPARTMENTAL_RULE = "departmental_rule"
     LOCAL_RULE = "local_rule"
     NORMATIVE_DOCUMENT = "normative_document"
+    PARTY_REGULATION = "party_regulation"
 
     @classmethod
     def aliases(cls) -> dict[str, str]:
@@ -150,6 +151,7 @@ class LegalRank(_AliasedEnum):
             "部门规章": "departmental_rule",
             "地方政府规章": "local_rule",
             "规范性文件": "normative_document",
+            "党内法规": "party_regulation",
         }
 
 
@@ -353,9 +355,13 @@ LimitField = Annotated[Limit, Field(json_schema_extra={"examples": [5, "same_day
 
 
 class LegalBasis(_Frozen):
+    """One instrument of the legal basis; `note` says where the article was checked (or that
+    it could not be)."""
+
     rank: LegalRank
     instrument: ShortText
     article: str | None = None
+    note: str | None = None
 
 
 class Limits(_Frozen):

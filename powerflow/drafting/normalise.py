@@ -190,17 +190,20 @@ _RANKS = {
     "部门规章": "departmental_rule", "地方政府规章": "local_rule", "政府规章": "local_rule",
     "规章": "departmental_rule", "规范性文件": "normative_document",
     "国务院决定": "administrative_regulation", "其他": "normative_document",
+    "党内法规": "party_regulation",
 }
 _RANK_ZH = {
     "law": "法律", "administrative_regulation": "行政法规", "local_regulation": "地方性法规",
     "departmental_rule": "部门规章", "local_rule": "地方政府规章",
-    "normative_document": "规范性文件",
+    "normative_document": "规范性文件", "party_regulation": "党内法规",
 }
 _ARTICLE = re.compile(r"第[0-9零〇一二两三四五六七八九十百千]+条.*$", re.S)
 
 
 def _guess_rank(instrument: str) -> str:
     local = any(w in instrument for w in ("省", "市", "自治区", "县", "××"))
+    if "中国共产党" in instrument or "党组" in instrument[:6]:
+        return "party_regulation"
     if instrument.startswith(("《中华人民共和国", "中华人民共和国")) and instrument.rstrip("》").endswith("法"):
         return "law"
     if "条例" in instrument:
@@ -256,6 +259,22 @@ def parse_basis(value: object) -> tuple[list[ParsedBasis], list[tuple[str, str]]
                                  f"{instrument} 的位阶【{tag}】无法识别：按{_RANK_ZH[rank]}处理"))
             entries.append(ParsedBasis(rank, instrument, article, guessed=tag is None))
     return entries, problems
+
+
+def format_basis_notes(entries: list[tuple[str, str | None]]) -> str | None:
+    """(instrument, note) → one line `《…》：note` per instrument that has a source note."""
+    lines = [f"{instrument}：{note}" for instrument, note in entries if note]
+    return "\n".join(lines) or None
+
+
+def parse_basis_notes(value: object) -> dict[str, str]:
+    """The inverse of `format_basis_notes`: instrument → note."""
+    out: dict[str, str] = {}
+    for raw in (value if isinstance(value, str) else "").splitlines():
+        instrument, sep, note = (clean_text(raw) or "").partition("》：")
+        if sep and note.strip():
+            out[instrument.strip() + "》"] = note.strip()
+    return out
 
 
 def format_basis(entries: list[tuple[str, str, str | None]]) -> str | None:

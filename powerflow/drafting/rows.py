@@ -21,7 +21,14 @@ from pydantic import ValidationError
 from .. import model as m
 from ..diagnostics import Diagnostic, Location, Severity, Text
 from .headers import Header, HeaderMapping
-from .normalise import clean_code, clean_text, parse_basis, parse_bool, parse_limit
+from .normalise import (
+    clean_code,
+    clean_text,
+    parse_basis,
+    parse_basis_notes,
+    parse_bool,
+    parse_limit,
+)
 from .sheet import Grid
 
 __all__ = ["RowPower", "read_rows"]
@@ -142,8 +149,11 @@ def _read_row(r: _Row, mapping: HeaderMapping) -> dict[str, Any] | None:
                   f"未标注位阶，已推定：{'、'.join(guessed)}",
                   Text("Check the guessed rank in the file, or tag the instrument (【法律】…).",
                        "请核对文件中推定的位阶，或在清单中标注（【法律】等）。"), Severity.INFO)
+    notes = parse_basis_notes(r.value("legal_basis_note"))
     data["legal_basis"] = [{"rank": e.rank, "instrument": e.instrument[:200],
-                            **({"article": e.article} if e.article else {})} for e in entries]
+                            **({"article": e.article} if e.article else {}),
+                            **({"note": notes[e.instrument]} if e.instrument in notes else {})}
+                           for e in entries]
     pub = parse_bool(r.value("requires_publicity"))
     if pub is not None:
         data["requires_publicity"] = pub

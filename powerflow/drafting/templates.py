@@ -102,7 +102,8 @@ def _power_data(info: m.PowerInfo) -> dict[str, Any]:
     if info.legal_basis:
         data["legal_basis"] = [
             {"rank": _RANK_ZH[b.rank.value],
-             "instrument": b.instrument, **({"article": b.article} if b.article else {})}
+             "instrument": b.instrument, **({"article": b.article} if b.article else {}),
+             **({"note": b.note} if b.note else {})}
             for b in info.legal_basis]
     return data
 

@@ -275,8 +275,7 @@ def one_officer(ctx: Context) -> Iterator[Finding]:
             "处罚流程没有调查取证环节（investigation: true）"), start)
     for sid in steps:
         a = ctx.flow.actors.get(ctx.flow.steps[sid].actor)
-        if a is not None and a.kind not in (ActorKind.POST, ActorKind.LEADER) \
-                and (a.min_size or 0) >= 2:
+        if a is not None and a.kind is not ActorKind.LEADER and (a.min_size or 0) >= 2:
             continue
         yield Finding(ctx.step_loc(sid), Text(
             f"investigation {g.name(sid)!r} ({sid}) is given to {ctx.actor_name(ctx.flow.steps[sid].actor)}"

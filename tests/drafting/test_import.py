@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import json
 import shutil
 from pathlib import Path
@@ -29,7 +31,9 @@ def _infos(folder: Path) -> dict[str, m.PowerInfo]:
         loaded = load_flow(f, cat)
         assert loaded.ok, [str(d.location) + " " + d.message.en for d in loaded.diagnostics]
         assert loaded.flow is not None
-        out[loaded.flow.code] = loaded.flow.info
+        # as published: the power's own channels, else its department's
+        out[loaded.flow.code] = loaded.flow.info.model_copy(
+            update={"supervision": loaded.flow.supervision})
     return out
 
 
@@ -143,6 +147,10 @@ def test_round_trip_csv_and_sample_catalogue(tmp_path: Path, cli) -> None:  # ty
     shutil.copy(FLOWS / "catalog.yaml", again / "catalog.yaml")
     assert cli("import-xlsx", str(out), "-o", str(again)).exit_code == 0
     assert _infos(again) == sample
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
+    hotline = rows[0].index("监督电话")
+    assert len(rows) == 10 and all(r[hotline] == "0000-12345678（局纪检监察组）" for r in rows[1:])
+    assert any(b.note for i in sample.values() for b in i.legal_basis)  # source notes kept
 
 
 def test_gbk_csv(tmp_path: Path) -> None:
