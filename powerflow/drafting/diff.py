@@ -200,7 +200,10 @@ def _step_fields(d: _Diff, sid: str, o: m.Step, n: m.Step) -> None:
               f"{o.notice_days} → {n.notice_days} 天", o.notice_days, n.notice_days, step=sid)
     for fld, en, zh in (("written_reasons", "written reasons", "书面说明理由"),
                         ("appeal_notice", "notice of appeal rights", "告知救济权利"),
-                        ("expert", "expert review", "专家评审")):
+                        ("expert", "expert review", "专家评审"),
+                        ("prior_notice", "prior notice of facts, reasons and rights", "事先告知"),
+                        ("hearing", "hearing", "听证"),
+                        ("investigation", "investigation by two officers", "调查取证")):
         ov, nv = getattr(o, fld), getattr(n, fld)
         if ov != nv:
             d.add(f"{fld.replace('_', '-')}-{'dropped' if ov else 'added'}", _L if ov else _T,

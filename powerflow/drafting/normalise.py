@@ -97,13 +97,15 @@ def chinese_number(text: str) -> int | None:
 
 @dataclass(frozen=True)
 class ParsedLimit:
-    """A limit read from a cell: `value` is days, `same_day`, `immediate` or None (no limit);
-    `note` keeps a parenthesised remark; `problem` says why the cell could not be read."""
+    """A limit read from a cell: `value` is working days, `same_day`, `immediate` or None (no
+    limit); `calendar` is a limit in calendar days (`N日`/`N天`), which is not a working-day
+    value; `note` keeps a parenthesised remark; `problem` says why the cell could not be read."""
 
     value: int | str | None
     note: str | None = None
     problem: str | None = None
     problem_zh: str | None = None
+    calendar: int | None = None
 
 
 _SAME_DAY = ("当天", "当日", "当天办结", "当日办结")
@@ -113,8 +115,10 @@ _LIMIT = re.compile(
 
 
 def parse_limit(value: object) -> ParsedLimit:
-    """Read a time-limit cell. Numbers are working days; `N日`/`N天` are read as working days
-    (the Administrative Licensing Law counts working days) — that reading is what lists mean."""
+    """Read a time-limit cell. Numbers and `N个工作日` are working days; `N日`/`N天` are
+    calendar days and are returned as `calendar`, never as working days (only some laws, such
+    as the Administrative Licensing Law, art. 82, count their 日 as working days; a list that
+    means working days says 工作日)."""
     if isinstance(value, bool):
         return ParsedLimit(None, problem="not a time limit", problem_zh="不是时限")
     if isinstance(value, int | float):
@@ -137,6 +141,8 @@ def parse_limit(value: object) -> ParsedLimit:
     lm = _LIMIT.match(text)
     if lm:
         n = chinese_number(lm.group("n"))
+        if n is not None and lm.group("unit") in ("日", "天"):
+            return ParsedLimit(None, note, calendar=n)
         if n is not None:
             return ParsedLimit(n, note)
     return ParsedLimit(None, note,
@@ -259,6 +265,17 @@ def parse_basis(value: object) -> tuple[list[ParsedBasis], list[tuple[str, str]]
                                  f"{instrument} 的位阶【{tag}】无法识别：按{_RANK_ZH[rank]}处理"))
             entries.append(ParsedBasis(rank, instrument, article, guessed=tag is None))
     return entries, problems
+
+
+SAME_AS_ABOVE = frozenset({"同上", "同上。", "同前", "同上述"})
+"""Cell texts that repeat the cell above (a list's shorthand, never a value of its own)."""
+
+_OFFICE_SEP = re.compile(r"[、，,；;/／]+")
+
+
+def split_offices(text: str | None) -> list[str]:
+    """`计划科、财务科` → ['计划科', '财务科']: a handling-office cell naming several offices."""
+    return [p.strip() for p in _OFFICE_SEP.split(text or "") if p.strip()]
 
 
 def format_basis_notes(entries: list[tuple[str, str | None]]) -> str | None:

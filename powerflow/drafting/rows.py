@@ -28,6 +28,7 @@ from .normalise import (
     parse_basis_notes,
     parse_bool,
     parse_limit,
+    SAME_AS_ABOVE,
 )
 from .sheet import Grid
 
@@ -52,7 +53,31 @@ class _Row:
 
     def value(self, fld: str) -> Any:
         col = self.header.columns.get(fld)
-        return self.grid.cell(self.row, col) if col else None
+        if not col:
+            return None
+        v = self.grid.cell(self.row, col)
+        if not (isinstance(v, str) and v.strip() in SAME_AS_ABOVE):
+            return v
+        return self._above(fld, col)
+
+    def _above(self, fld: str, col: int) -> Any:
+        """The value a 同上 cell repeats: the nearest non-blank row above whose cell is not 同上
+        itself; reported either way."""
+        for row in range(self.row - 1, self.header.last_row, -1):
+            v = self.grid.cell(row, col)
+            if clean_text(v) is None and all(clean_text(x) is None for x in self.grid.rows[row - 1]):
+                continue  # a blank row
+            if isinstance(v, str) and v.strip() in SAME_AS_ABOVE:
+                continue
+            self.problem("PF631", "same-as-above", fld, f"同上: repeats row {row}",
+                         f"“同上”：沿用第 {row} 行的内容",
+                         Text("Check that the row above is the one meant.",
+                              "请核对所沿用的上一行是否正确。"), Severity.INFO)
+            return v
+        self.problem("PF631", "same-as-above", fld, "同上 with no row above to repeat: left empty",
+                     "“同上”但上方没有可沿用的行：留空",
+                     Text("Write the value itself.", "请直接填写内容。"), Severity.WARNING)
+        return None
 
     def where(self, fld: str) -> tuple[Location, str, str]:
         col = self.header.columns.get(fld, 0)
@@ -87,7 +112,20 @@ def _limit(r: _Row, fld: str) -> tuple[int | str | None, str | None]:
         r.problem("PF605", "unreadable-limit", fld, parsed.problem, parsed.problem_zh or "",
                   Text("Write the limit as 20个工作日, 即办 or 当天; the limit was left empty.",
                        "请写作 20个工作日、即办 或 当天；该时限已留空。"), Severity.WARNING)
-    return parsed.value, parsed.note
+    if parsed.calendar is None:
+        return parsed.value, parsed.note
+    what = {"statutory": "法定时限", "promised": "承诺时限"}.get(fld, fld)
+    kept = f"{what}{parsed.calendar}日（日历日）"
+    r.problem("PF630", "calendar-day-limit", fld,
+              f"{parsed.calendar}日 is {parsed.calendar} calendar days, not working days: kept "
+              f"in limits.note as {kept!r}, the working-day limit left empty",
+              f"{parsed.calendar}日为日历日而非工作日：已作为“{kept}”写入 limits.note，"
+              "工作日时限留空",
+              Text("If the limit is in working days (as under the Administrative Licensing Law, "
+                   "art. 82), write 个工作日 in the list.",
+                   "如该时限按工作日计算（如行政许可法第八十二条），请在清单中写作“个工作日”。"),
+              Severity.WARNING)
+    return None, "；".join(x for x in (kept, parsed.note) if x)
 
 
 def _read_row(r: _Row, mapping: HeaderMapping) -> dict[str, Any] | None:
@@ -129,7 +167,7 @@ def _read_row(r: _Row, mapping: HeaderMapping) -> dict[str, Any] | None:
             data[f] = v
     statutory, note1 = _limit(r, "statutory")
     promised, note2 = _limit(r, "promised")
-    note = clean_text(r.value("limit_note")) or note1 or note2
+    note = "；".join(x for x in (note1, note2, clean_text(r.value("limit_note"))) if x) or None
     data["limits"] = {k: v for k, v in
                       (("statutory", statutory), ("promised", promised), ("note", note)) if v is not None}
     sup = {f: v for f in _SUPERVISION if (v := clean_text(r.value(f))) is not None}
