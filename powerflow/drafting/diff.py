@@ -320,6 +320,14 @@ def _controls(d: _Diff, rid: str, o: m.Risk, n: m.Risk) -> None:
                   f"control {name} of risk {rid} is now a step of the flow ({b.step})",
                   f"风险点 {rid} 的防控措施 {name} 改为流程环节（{b.step}）", a.evidence, b.step,
                   risk=rid, step=n.at)
+        elif a.operative != b.operative:
+            weaker = a.operative and not b.operative
+            d.add("control-weakened" if weaker else "control-strengthened", _L if weaker else _T,
+                  ("risks", rid, "controls"),
+                  f"control {name} of risk {rid} is now a {b.kind} (was a {a.kind})"
+                  + (": it no longer acts on each case" if weaker else ""),
+                  f"风险点 {rid} 的防控措施 {name} 由 {a.kind} 改为 {b.kind}"
+                  + ("，不再作用于每个办件" if weaker else ""), a.kind, b.kind, risk=rid, step=n.at)
         if a.owner != b.owner:
             own = b.owner == step_actor
             d.add("control-owner-changed", _L if own else _T if a.owner == step_actor else _N,
