@@ -46,6 +46,9 @@ def power_row(info: m.PowerInfo) -> list[Any]:
             "是" if info.requires_publicity else "否"),
         "version": info.version,
     }
+    for mark in info.unpublished:  # the source gives none: say so rather than leave it blank
+        if values.get(mark.value) is None:
+            values[mark.value] = "未公布"
     return [values[f] for f in FIELDS]
 
 

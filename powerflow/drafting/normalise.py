@@ -267,6 +267,9 @@ def parse_basis(value: object) -> tuple[list[ParsedBasis], list[tuple[str, str]]
     return entries, problems
 
 
+NOT_PUBLISHED = frozenset({"未公布", "未公开", "暂未公布", "not published"})
+"""Cell texts saying the published source does not give the field (`power.unpublished`)."""
+
 SAME_AS_ABOVE = frozenset({"同上", "同上。", "同前", "同上述"})
 """Cell texts that repeat the cell above (a list's shorthand, never a value of its own)."""
 

@@ -22,13 +22,14 @@ from .. import model as m
 from ..diagnostics import Diagnostic, Location, Severity, Text
 from .headers import Header, HeaderMapping
 from .normalise import (
+    NOT_PUBLISHED,
+    SAME_AS_ABOVE,
     clean_code,
     clean_text,
     parse_basis,
     parse_basis_notes,
     parse_bool,
     parse_limit,
-    SAME_AS_ABOVE,
 )
 from .sheet import Grid
 
@@ -107,6 +108,8 @@ def _category(raw: str, mapping: HeaderMapping) -> m.Category | None:
 
 
 def _limit(r: _Row, fld: str) -> tuple[int | str | None, str | None]:
+    if clean_text(r.value(fld)) in NOT_PUBLISHED:
+        return None, None
     parsed = parse_limit(r.value(fld))
     if parsed.problem:
         r.problem("PF605", "unreadable-limit", fld, parsed.problem, parsed.problem_zh or "",
@@ -161,6 +164,10 @@ def _read_row(r: _Row, mapping: HeaderMapping) -> dict[str, Any] | None:
                        f"请使用：{choices}；或在 --mapping 的 categories: 中映射。"))
         ok = False
     data: dict[str, Any] = {"code": code, "category": category}
+    data["unpublished"] = [f for f in ("legal_basis", "hotline", "statutory", "promised")
+                           if clean_text(r.value(f)) in NOT_PUBLISHED]
+    if not data["unpublished"]:
+        del data["unpublished"]
     for f in _TEXT_FIELDS:
         v = clean_text(r.value(f))
         if v is not None:
@@ -170,10 +177,12 @@ def _read_row(r: _Row, mapping: HeaderMapping) -> dict[str, Any] | None:
     note = "；".join(x for x in (note1, note2, clean_text(r.value("limit_note"))) if x) or None
     data["limits"] = {k: v for k, v in
                       (("statutory", statutory), ("promised", promised), ("note", note)) if v is not None}
-    sup = {f: v for f in _SUPERVISION if (v := clean_text(r.value(f))) is not None}
+    sup = {f: v for f in _SUPERVISION
+           if (v := clean_text(r.value(f))) is not None and v not in NOT_PUBLISHED}
     if sup:
         data["supervision"] = sup
-    entries, problems = parse_basis(r.value("legal_basis"))
+    basis = r.value("legal_basis")
+    entries, problems = parse_basis(None if clean_text(basis) in NOT_PUBLISHED else basis)
     for en, zh in problems:
         r.problem("PF606", "unranked-legal-basis", "legal_basis", en, zh,
                   Text("Tag each instrument with its rank: 【法律】【行政法规】【地方性法规】【部门规章】"

@@ -176,7 +176,7 @@ def expert_without_recusal(ctx: Context) -> Iterator[Finding]:
         words = " ".join(f"{c.evidence or c.step or ''} {c.name} {c.name_en or ''}".lower()
                          for rid, r in ctx.flow.risks.items() if sid in ctx.risk_steps(rid)
                          for c in r.controls)
-        wanted = [(("recusal", "回避"), RECUSAL_WORDS)]
+        wanted: list[tuple[tuple[str, str], tuple[str, ...]]] = [(("recusal", "回避"), RECUSAL_WORDS)]
         if not standing:  # a standing committee's members are appointed, not drawn
             wanted.append((("random drawing", "随机抽取"), DRAW_WORDS))
         missing = [(en, zh) for (en, zh), keys in wanted if not any(k in words for k in keys)]

@@ -7,6 +7,7 @@ only when a flow is analysed). Must not walk the graph by hand.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from ..diagnostics import Severity, Text
@@ -275,7 +276,7 @@ def parallel_not_wired(ctx: Context) -> Iterator[Finding]:
     for pid, block in ctx.flow.parallel.items():
         for i, br in enumerate(block.branches):
             chain = [block.split, *br, block.join]
-            gaps = [f"{a} → {b}" for a, b in zip(chain, chain[1:], strict=False)
+            gaps = [f"{a} → {b}" for a, b in itertools.pairwise(chain)
                     if (a, b) not in edges]
             shared = sorted(set(br) & seen)
             seen.update(br)

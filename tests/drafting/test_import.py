@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-
 import json
 import shutil
 from pathlib import Path
@@ -283,3 +282,22 @@ def test_same_as_above_and_several_offices_keep_their_meaning(tmp_path: Path) ->
     assert flow.flow is not None
     names = sorted(a.name for a in flow.flow.actors.values() if a.kind is m.ActorKind.OFFICE)
     assert "计划科" in names and "财务科" in names and "计划科、财务科" not in names
+
+
+def test_not_published_cells_are_marked_and_round_trip(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "list.csv"
+    rows = [["职权编码", "职权名称", "职权类别", "监督电话", "法定时限", "承诺时限"],
+            ["B-1", "丙事项", "行政确认", "未公布", "未公布", "5个工作日"]]
+    with src.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    out = tmp_path / "o"
+    result = import_list(src, out, HeaderMapping())
+    info = _infos(out)["B-1"]
+    assert [u.value for u in info.unpublished] == ["hotline", "statutory"]
+    assert info.supervision.hotline is None and info.limits.statutory is None
+    assert not [d for d in result.diagnostics if d.code == "PF605"]  # not an unreadable limit
+    again = tmp_path / "again.csv"
+    assert cli("export-xlsx", str(out), "-o", str(again)).exit_code == 0
+    exported = list(csv.reader(again.read_text(encoding="utf-8-sig").splitlines()))
+    row = dict(zip(exported[0], exported[1], strict=True))
+    assert row["监督电话"] == "未公布" and row["法定时限"] == "未公布"
