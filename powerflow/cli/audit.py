@@ -55,6 +55,12 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     if not inputs.ok:
         sys.exit(2)
     assert inputs.flow and inputs.mapping and inputs.log
+    from ..engine.flows import not_runnable
+
+    refused = not_runnable(inputs.flow, flow)
+    if refused is not None:
+        click.echo(render_concise([refused], lang), err=True)
+        sys.exit(2)
     show = progress if progress is not None else (sys.stderr.isatty()
                                                   and inputs.log.n_events > 200_000)
     result = run_audit(inputs.flow, inputs.log, inputs.mapping, progress=show)

@@ -66,3 +66,13 @@ def test_flows_without_blocks_compile_as_before(compiled) -> None:  # type: igno
     c = compile_flow(loaded.flow)
     steps = [k for k, s in loaded.flow.steps.items() if s.kind.value != "supervision"]
     assert list(c.states) == steps and all(c.active[s] == (s,) for s in steps)
+
+
+@pytest.mark.parametrize("args", [
+    ["simulate", str(FLOW), "--random", "10"],
+    ["export-net", str(FLOW)],
+])
+def test_commands_that_cannot_run_blocks_refuse_clearly(args: list[str], cli) -> None:  # type: ignore[no-untyped-def]
+    res = cli(*args, "--lang", "en")
+    assert res.exit_code == 2
+    assert "PF016" in res.output and "parallel blocks (joint_review)" in res.output
