@@ -221,11 +221,15 @@ def penalty_ends(ctx: Context) -> list[str]:
                   key=g.order)
 
 
-def _deciding(ctx: Context, end: str) -> list[str]:
-    """The decision steps from which penalty end `end` follows (or the end itself)."""
+def penalty_decisions(ctx: Context) -> list[str]:
+    """The decision steps a penalty follows from (a penalty end without one stands for itself),
+    each once, in flow order."""
     g = ctx.graph
-    found = [s for s in g.upstream(end) if ctx.flow.steps[s].kind is StepKind.DECISION]
-    return sorted(found, key=g.order) or [end]
+    out: list[str] = []
+    for end in penalty_ends(ctx):
+        found = [s for s in g.upstream(end) if ctx.flow.steps[s].kind is StepKind.DECISION]
+        out.extend(s for s in sorted(found, key=g.order) or [end] if s not in out)
+    return out
 
 
 def _flagged(ctx: Context, flag: str) -> list[str]:
@@ -242,13 +246,9 @@ def _flagged(ctx: Context, flag: str) -> list[str]:
 def penalty_without_notice(ctx: Context) -> Iterator[Finding]:
     g = ctx.graph
     notices = _flagged(ctx, "prior_notice")
-    done: set[str] = set()
-    for end in penalty_ends(ctx):
-        for d in _deciding(ctx, end):
-            path = g.path_avoiding(notices, [d])
-            if path is None or d in done:
-                continue
-            done.add(d)
+    for d in penalty_decisions(ctx):
+        path = g.path_avoiding(notices, [d])
+        if path is not None:
             yield Finding(ctx.step_loc(d), Text(
                 f"the penalty decision {g.name(d)!r} can be reached without prior notice of "
                 f"facts, reasons and rights: {g.path_text(path)}",
@@ -267,13 +267,12 @@ def penalty_without_notice(ctx: Context) -> Iterator[Finding]:
 def penalty_without_hearing(ctx: Context) -> Iterator[Finding]:
     g = ctx.graph
     hearings = _flagged(ctx, "hearing")
-    for end in penalty_ends(ctx):
-        for d in _deciding(ctx, end):
-            if not any(h in g.upstream(d) for h in hearings):
-                yield Finding(ctx.step_loc(d), Text(
-                    f"no hearing step (hearing: true) comes before the penalty decision "
-                    f"{g.name(d)!r}", f"处罚决定“{g.name(d)}”之前没有听证环节（hearing: true）"), d)
-                return
+    for d in penalty_decisions(ctx):
+        if not any(h in g.upstream(d) for h in hearings):
+            yield Finding(ctx.step_loc(d), Text(
+                f"no hearing step (hearing: true) comes before the penalty decision "
+                f"{g.name(d)!r}", f"处罚决定“{g.name(d)}”之前没有听证环节（hearing: true）"), d)
+            return
 
 
 @rule("PF414", "penalty-without-appeal-notice", E,
