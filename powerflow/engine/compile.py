@@ -24,7 +24,8 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from ..model import Condition, Flow, Risk, Separation, StepKind, Transition
+from ..clock import Calendar, calendar_from_spec, default_calendar
+from ..model import Condition, Flow, Risk, Separation, StepKind, Transition, calendar_spec
 from .parallel import expand
 
 __all__ = ["CaseModel", "CompiledFlow", "EventNotAllowed", "compile_flow"]
@@ -124,6 +125,8 @@ class CompiledFlow:
         """The flow step a move from machine state `source` leaves (the state itself outside
         parallel blocks)."""
         return self.left.get((source, event, dest), source)
+    calendar: Calendar = field(default_factory=default_calendar)
+    """The working-day calendar cases of this flow are counted on (the catalogue's)."""
 
     def new_case(self, case_id: str, facts: Mapping[str, Any] | None = None) -> CaseModel:
         """A case standing at the start step."""
@@ -185,9 +188,10 @@ class CompiledFlow:
                                self.allowed(case.state, case.facts), reason, post, detail)
 
 
-def compile_flow(flow: Flow) -> CompiledFlow:
+def compile_flow(flow: Flow, calendar: Calendar | None = None) -> CompiledFlow:
     """Build the shared machine of a flow. The flow must have a start step (the loader and the
-    structure checks guarantee one for published flows)."""
+    structure checks guarantee one for published flows). Cases are counted on `calendar`, by
+    default the one the flow's catalogue declares (`defaults.calendar`)."""
     ex = expand(flow)  # edges to or from a supervision step are drawn, not run
     states = tuple(ex.states)
     initial = flow.start or (states[0] if states else "")
@@ -229,4 +233,5 @@ def compile_flow(flow: Flow) -> CompiledFlow:
         risks_at={k: tuple(v) for k, v in risks_at.items()},
         risks_on={k: tuple(v) for k, v in risks_on.items()},
         separation_of={k: tuple(v) for k, v in separation_of.items()},
+        calendar=calendar or calendar_from_spec(calendar_spec(flow.defaults.calendar)),
     )
