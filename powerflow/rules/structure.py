@@ -267,13 +267,23 @@ def marked_unpublished(ctx: Context) -> Iterator[Finding]:
 @rule("PF115", "parallel-block-not-wired", E,
       Text("a parallel block whose branches are not wired from split to join",
            "并联块的分支没有从分出环节连到汇合环节"),
-      Text("Give each branch a transition from `split` to its first step, transitions along "
-           "it, and one from its last step to `join`; branches share no step.",
-           "每个分支都要有从 `split` 到其首个环节、分支内依次、以及从末个环节到 `join` 的流转；分支之间不得共用环节。"))
+      Text("Give each branch a transition from `split` to its first step (one event for all "
+           "branches), transitions along it, and one from its last step to `join`; branches "
+           "share no step.",
+           "每个分支都要有从 `split` 到其首个环节（各分支同一事件）、分支内依次、以及从末个环节到 `join` 的流转；分支之间不得共用环节。"))
 def parallel_not_wired(ctx: Context) -> Iterator[Finding]:
     edges = {(t.from_, t.to) for t in ctx.flow.transitions}
     seen: set[str] = set()
     for pid, block in ctx.flow.parallel.items():
+        firsts = {br[0] for br in block.branches}
+        events = sorted({t.event for t in ctx.flow.transitions
+                         if t.from_ == block.split and t.to in firsts})
+        if len(events) > 1:
+            yield Finding(ctx.loc("parallel", pid, "split", key=False), Text(
+                f"parallel block {pid} starts its branches on different events "
+                f"({', '.join(events)}): all branches start together, on one event",
+                f"并联块 {pid} 的各分支由不同事件开始（{'、'.join(events)}）：各分支应由同一事件同时开始"),
+                pid)
         for i, br in enumerate(block.branches):
             chain = [block.split, *br, block.join]
             gaps = [f"{a} → {b}" for a, b in itertools.pairwise(chain)

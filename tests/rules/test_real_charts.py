@@ -151,3 +151,11 @@ def test_penalty_base_is_clean_and_each_penalty_rule_fires() -> None:
     assert _codes(PENALTY) == []
     for code in ("PF311", "PF412", "PF413", "PF414"):
         assert code in _codes(example(code, "bad")), code
+
+
+def test_branches_starting_on_different_events_are_reported() -> None:
+    good = example("PF115", "good")
+    flow = _edit(good, ("  - {from: review, to: budget_check, event: pass}\n",
+                        "  - {from: review, to: budget_check, event: pass_budget}\n"))
+    found = [d for d in check_text(flow) if d.code == "PF115"]
+    assert len(found) == 1 and "pass, pass_budget" in found[0].message.en
