@@ -478,6 +478,7 @@ class ParallelBlock(_Frozen):
     to `join` are written as usual in `transitions`."""
 
     name: ShortText | None = None
+    name_en: str | None = None
     split: Id
     join: Id
     branches: Annotated[tuple[Annotated[tuple[Id, ...], Field(min_length=1)], ...],

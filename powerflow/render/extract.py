@@ -245,7 +245,7 @@ def _parallel_label(flow: Flow, src: str, dst: str, lang: str, label: str | None
     """Mark the edges that open and close a parallel block, so both branches read as one."""
     c = _c(lang)
     for pid, block in flow.parallel.items():
-        name = block.name or pid
+        name = (block.name_en if lang == "en" else None) or block.name or pid
         firsts = {br[0] for br in block.branches}
         lasts = {br[-1] for br in block.branches}
         key = "fork" if (src == block.split and dst in firsts) else \
