@@ -129,6 +129,16 @@ def _str(d: Any, key: str) -> str | None:
     return v if isinstance(v, str) else None
 
 
+def _check_steps(rc: _RefChecker, data: Any, steps_d: dict[str, Any], actors: set[str]) -> None:
+    steps, phases = set(steps_d), set(_ids(data, "phases"))
+    for sid, s in steps_d.items():
+        rc.check(_str(s, "actor"), actors, "actor", "参与者", "steps", sid, "actor")
+        rc.check(_str(s, "of"), steps, "step", "环节", "steps", sid, "of")
+        rc.check(_str(s, "phase"), phases, "phase", "阶段", "steps", sid, "phase")
+        for j, link in _items(s, "supervises"):
+            rc.check(_str(link, "step"), steps, "step", "环节", "steps", sid, "supervises", j, "step")
+
+
 def _check_parallel(rc: _RefChecker, data: Any, steps: set[str]) -> None:
     for pid, block in _ids(data, "parallel").items():
         for key in ("split", "join"):
@@ -167,13 +177,7 @@ def check_references(data: Any, catalog: m.Catalog | None, file: str,
     for i, lane in enumerate(lanes if isinstance(lanes, list) else []):
         if isinstance(lane, str):
             rc.check(lane, actors, "actor", "参与者", "lanes", i)
-    phases = set(_ids(data, "phases"))
-    for sid, s in steps_d.items():
-        rc.check(_str(s, "actor"), actors, "actor", "参与者", "steps", sid, "actor")
-        rc.check(_str(s, "of"), steps, "step", "环节", "steps", sid, "of")
-        rc.check(_str(s, "phase"), phases, "phase", "阶段", "steps", sid, "phase")
-        for j, link in _items(s, "supervises"):
-            rc.check(_str(link, "step"), steps, "step", "环节", "steps", sid, "supervises", j, "step")
+    _check_steps(rc, data, steps_d, actors)
     _check_parallel(rc, data, steps)
     for i, t in transitions:
         rc.check(_str(t, "from"), steps, "step", "环节", "transitions", i, "from")

@@ -198,22 +198,30 @@ def _step_fields(d: _Diff, sid: str, o: m.Step, n: m.Step) -> None:
               f"publicity of {name} {'shortened' if shorter else 'lengthened'}: {o.notice_days} → "
               f"{n.notice_days} days", f"{name} 公示期{'缩短' if shorter else '延长'}："
               f"{o.notice_days} → {n.notice_days} 天", o.notice_days, n.notice_days, step=sid)
-    for fld, en, zh in (("written_reasons", "written reasons", "书面说明理由"),
-                        ("appeal_notice", "notice of appeal rights", "告知救济权利"),
-                        ("expert", "expert review", "专家评审"),
-                        ("prior_notice", "prior notice of facts, reasons and rights", "事先告知"),
-                        ("hearing", "hearing", "听证"),
-                        ("investigation", "investigation by two officers", "调查取证")):
-        ov, nv = getattr(o, fld), getattr(n, fld)
-        if ov != nv:
-            d.add(f"{fld.replace('_', '-')}-{'dropped' if ov else 'added'}", _L if ov else _T,
-                  ("steps", sid, fld), f"{name}: {en} {'no longer required' if ov else 'now required'}",
-                  f"{name}：{'不再要求' if ov else '新增要求'}{zh}", ov, nv, step=sid)
+    _flags(d, sid, name, o, n)
     lost = {x.step for x in o.supervises} - {x.step for x in n.supervises}
     for t in sorted(lost):
         d.add("supervision-link-removed", _L, ("steps", sid, "supervises"),
               f"{name} no longer supervises {d.sname(d.old, t)}",
               f"{name} 不再监督 {d.sname(d.old, t)}", t, None, step=sid)
+
+
+_FLAGS = (("written_reasons", "written reasons", "书面说明理由"),
+          ("appeal_notice", "notice of appeal rights", "告知救济权利"),
+          ("expert", "expert review", "专家评审"),
+          ("prior_notice", "prior notice of facts, reasons and rights", "事先告知"),
+          ("hearing", "hearing", "听证"),
+          ("investigation", "investigation by two officers", "调查取证"))
+"""Step flags whose removal loosens control."""
+
+
+def _flags(d: _Diff, sid: str, name: str, o: m.Step, n: m.Step) -> None:
+    for fld, en, zh in _FLAGS:
+        ov, nv = getattr(o, fld), getattr(n, fld)
+        if ov != nv:
+            d.add(f"{fld.replace('_', '-')}-{'dropped' if ov else 'added'}", _L if ov else _T,
+                  ("steps", sid, fld), f"{name}: {en} {'no longer required' if ov else 'now required'}",
+                  f"{name}：{'不再要求' if ov else '新增要求'}{zh}", ov, nv, step=sid)
 
 
 def _steps(d: _Diff) -> None:

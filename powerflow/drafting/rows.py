@@ -164,10 +164,10 @@ def _read_row(r: _Row, mapping: HeaderMapping) -> dict[str, Any] | None:
                        f"请使用：{choices}；或在 --mapping 的 categories: 中映射。"))
         ok = False
     data: dict[str, Any] = {"code": code, "category": category}
-    data["unpublished"] = [f for f in ("legal_basis", "hotline", "statutory", "promised")
-                           if clean_text(r.value(f)) in NOT_PUBLISHED]
-    if not data["unpublished"]:
-        del data["unpublished"]
+    unpublished = [f for f in ("legal_basis", "hotline", "statutory", "promised")
+                   if clean_text(r.value(f)) in NOT_PUBLISHED]
+    if unpublished:
+        data["unpublished"] = unpublished
     for f in _TEXT_FIELDS:
         v = clean_text(r.value(f))
         if v is not None:
@@ -181,6 +181,15 @@ def _read_row(r: _Row, mapping: HeaderMapping) -> dict[str, Any] | None:
            if (v := clean_text(r.value(f))) is not None and v not in NOT_PUBLISHED}
     if sup:
         data["supervision"] = sup
+    data["legal_basis"] = _legal_basis(r)
+    pub = parse_bool(r.value("requires_publicity"))
+    if pub is not None:
+        data["requires_publicity"] = pub
+    return data if ok else None
+
+
+def _legal_basis(r: _Row) -> list[dict[str, str]]:
+    """The legal-basis cell as entries (with their source notes), its problems reported."""
     basis = r.value("legal_basis")
     entries, problems = parse_basis(None if clean_text(basis) in NOT_PUBLISHED else basis)
     for en, zh in problems:
@@ -197,14 +206,10 @@ def _read_row(r: _Row, mapping: HeaderMapping) -> dict[str, Any] | None:
                   Text("Check the guessed rank in the file, or tag the instrument (【法律】…).",
                        "请核对文件中推定的位阶，或在清单中标注（【法律】等）。"), Severity.INFO)
     notes = parse_basis_notes(r.value("legal_basis_note"))
-    data["legal_basis"] = [{"rank": e.rank, "instrument": e.instrument[:200],
-                            **({"article": e.article} if e.article else {}),
-                            **({"note": notes[e.instrument]} if e.instrument in notes else {})}
-                           for e in entries]
-    pub = parse_bool(r.value("requires_publicity"))
-    if pub is not None:
-        data["requires_publicity"] = pub
-    return data if ok else None
+    return [{"rank": e.rank, "instrument": e.instrument[:200],
+             **({"article": e.article} if e.article else {}),
+             **({"note": notes[e.instrument]} if e.instrument in notes else {})}
+            for e in entries]
 
 
 def _blank(grid: Grid, row: int) -> bool:

@@ -197,17 +197,7 @@ def extract(flow: Flow, overlay: Overlay | None = None, lang: str = "zh",
     lane_ids = {actor: f"lane{i}" for i, actor in enumerate(order, 1)}
     out_lanes = tuple(Lane(lane_ids[a], a, _actor_name(flow, a, lang)) for a in order)
     node_ids = {sid: f"s{i}" for i, sid in enumerate(flow.steps, 1)}
-    lt = LEVEL_TEXT["en" if lang == "en" else "zh"]
-    nodes = []
-    for sid, step in flow.steps.items():
-        badges = tuple(Badge(rid, r.level.value, f"{lt[r.level.value]} {rid}")
-                       for rid, r in flow.risks_at(sid))
-        colour = PALETTE.get(overlay.step_colors.get(sid, "")) if overlay else None
-        phase = flow.phases.get(step.phase) if step.phase else None
-        phase_name = (phase.name_en or phase.name if lang == "en" else phase.name) if phase else None
-        nodes.append(Node(node_ids[sid], lane_ids[step.actor], _KIND[step.kind],
-                          _name(step, lang), _detail(step, lang, overlay, sid, phase_name),
-                          badges, colour))
+    nodes = _nodes(flow, node_ids, lane_ids, overlay, lang)
     edges: list[Edge] = []
     counts = overlay.edge_counts if overlay else {}
     top = max(counts.values(), default=0)
@@ -239,6 +229,22 @@ def extract(flow: Flow, overlay: Overlay | None = None, lang: str = "zh",
     return Diagram(lang, _title(flow, lang), out_lanes, tuple(nodes), tuple(edges), legend,
                    tuple(risk_rows(flow, lang, overlay)), rt,
                    headings, overlay.caption if overlay else None)
+
+
+def _nodes(flow: Flow, node_ids: dict[str, str], lane_ids: dict[str, str],
+           overlay: Overlay | None, lang: str) -> list[Node]:
+    lt = LEVEL_TEXT["en" if lang == "en" else "zh"]
+    nodes = []
+    for sid, step in flow.steps.items():
+        badges = tuple(Badge(rid, r.level.value, f"{lt[r.level.value]} {rid}")
+                       for rid, r in flow.risks_at(sid))
+        colour = PALETTE.get(overlay.step_colors.get(sid, "")) if overlay else None
+        phase = flow.phases.get(step.phase) if step.phase else None
+        phase_name = (phase.name_en or phase.name if lang == "en" else phase.name) if phase else None
+        nodes.append(Node(node_ids[sid], lane_ids[step.actor], _KIND[step.kind],
+                          _name(step, lang), _detail(step, lang, overlay, sid, phase_name),
+                          badges, colour))
+    return nodes
 
 
 def _parallel_label(flow: Flow, src: str, dst: str, lang: str, label: str | None) -> str | None:
