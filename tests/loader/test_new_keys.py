@@ -91,3 +91,17 @@ def test_source_notes_and_party_regulations_load() -> None:
     assert lf.flow is not None
     first = lf.flow.info.legal_basis[0]
     assert first.rank.value == "party_regulation" and first.note and "党内法规" in first.note
+
+
+def test_diff_reviews_parallel_blocks_standing_committees_and_holders() -> None:
+    lf, _ = load_flow_with_catalog(PARALLEL)
+    assert lf.flow is not None
+    flow = lf.flow
+    steps = dict(flow.steps)
+    steps["tech_review"] = steps["tech_review"].model_copy(update={"holder": "计划科科长 孙某"})
+    actors = dict(flow.actors)
+    actors["expert_panel"] = actors["expert_panel"].model_copy(update={"standing": True})
+    new = flow.model_copy(update={"parallel": {}, "steps": steps, "actors": actors})
+    got = {(c.kind, c.effect.value) for c in compare(flow, new)}
+    assert {("parallel-dropped", "loosening"), ("holder-changed", "neutral"),
+            ("actor-standing-changed", "loosening")} <= got
