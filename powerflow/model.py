@@ -470,6 +470,10 @@ class Phase(_Frozen):
     name_en: str | None = None
 
 
+MAX_PARALLEL_POSITIONS = 4096
+"""Cases run through every combination of branch positions: the budget of one block."""
+
+
 class ParallelBlock(_Frozen):
     """Parallel approval or countersigning (并联审批/会签): after `split`, every branch runs and
     the case reaches `join` only when all branches have arrived there.
@@ -481,8 +485,18 @@ class ParallelBlock(_Frozen):
     name_en: str | None = None
     split: Id
     join: Id
-    branches: Annotated[tuple[Annotated[tuple[Id, ...], Field(min_length=1)], ...],
-                        Field(min_length=2)]
+    branches: Annotated[tuple[Annotated[tuple[Id, ...], Field(min_length=1, max_length=64)], ...],
+                        Field(min_length=2, max_length=16)]
+
+    @model_validator(mode="after")
+    def _small_enough(self) -> ParallelBlock:
+        size = 1
+        for branch in self.branches:
+            size *= len(branch) + 1
+        if size > MAX_PARALLEL_POSITIONS:
+            raise ValueError(f"a parallel block may combine at most {MAX_PARALLEL_POSITIONS} "
+                             f"branch positions, this one {size}: split it into smaller blocks")
+        return self
 
 
 class SupervisionLink(_Frozen):

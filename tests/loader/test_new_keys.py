@@ -105,3 +105,18 @@ def test_diff_reviews_parallel_blocks_standing_committees_and_holders() -> None:
     got = {(c.kind, c.effect.value) for c in compare(flow, new)}
     assert {("parallel-dropped", "loosening"), ("holder-changed", "neutral"),
             ("actor-standing-changed", "loosening")} <= got
+
+
+def test_an_oversized_parallel_block_is_refused_not_expanded() -> None:
+    """Cases run through the product of branch positions: 5 branches of 6 steps would be
+    7^5 = 16,807 states; the loader refuses it with PF005 before anything is built."""
+    steps = "".join(f"  b{i}s{j}: {{name: 步骤{i}{j}, actor: reviewer, kind: task, limit: 1}}\n"
+                    for i in range(5) for j in range(6))
+    branches = "".join(f"      - [{', '.join(f'b{i}s{j}' for j in range(6))}]\n" for i in range(5))
+    text = example("PF100", "good").replace("  decide: {name: 集体决定", steps + "  decide: {name: 集体决定")
+    text = text.replace("transitions:\n", "parallel:\n  big:\n    split: review\n    join: decide\n"
+                        "    branches:\n" + branches + "transitions:\n")
+    loaded = load_flow_text(text.encode(), "big.yaml")
+    assert loaded.flow is None
+    [d] = [d for d in loaded.diagnostics if d.code == "PF005"]
+    assert "16807" in d.message.en and "split it" in d.message.en
