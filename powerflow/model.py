@@ -493,6 +493,10 @@ class ParallelBlock(_Frozen):
         size = 1
         for branch in self.branches:
             size *= len(branch) + 1
+        inside = {sid for branch in self.branches for sid in branch}
+        if self.split == self.join or {self.split, self.join} & inside:
+            raise ValueError("a parallel block's `split` and `join` are two different steps "
+                             "outside its branches")
         if size > MAX_PARALLEL_POSITIONS:
             raise ValueError(f"a parallel block may combine at most {MAX_PARALLEL_POSITIONS} "
                              f"branch positions, this one {size}: split it into smaller blocks")

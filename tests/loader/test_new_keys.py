@@ -120,3 +120,13 @@ def test_an_oversized_parallel_block_is_refused_not_expanded() -> None:
     assert loaded.flow is None
     [d] = [d for d in loaded.diagnostics if d.code == "PF005"]
     assert "16807" in d.message.en and "split it" in d.message.en
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("    join: decide\n", "    join: review\n"),
+    ("      - [budget_check]\n", "      - [budget_check, decide]\n"),
+])
+def test_split_and_join_stay_outside_the_branches(old: str, new: str) -> None:
+    text = example("PF115", "good")
+    assert text.count(old) == 1
+    assert "PF005" in _codes(text.replace(old, new))
