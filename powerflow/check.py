@@ -166,8 +166,8 @@ def check_paths(paths: Iterable[str | os.PathLike[str]], config: Config, jobs: i
         cache.save()
     out: list[Diagnostic] = [d for c in catalogs.values() for d in c.diagnostics
                              if d.is_error or not config.ignored(d.code)]
-    ordered: list[FileResult[None]] = [FileResult(p, done[p][0], (), None)
-                                       for p, _ in found if p in done]
+    ordered: list[FileResult[None]] = [FileResult(p, done[p][0], (), None, cat)
+                                       for p, cat in found if p in done]
     for p, _ in found:
         out.extend(done.get(p, (None, ()))[1])
     out.extend(duplicate_codes(ordered))

@@ -172,9 +172,24 @@ class FlowGraph:
 
     # ------------------------------------------------------------------ paths and dominators
 
+    @cached_property
+    def branch_block(self) -> dict[str, tuple[str, ...]]:
+        """Every step inside a parallel branch → all branch steps of its block (a case that
+        passes the block passes every branch)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for block in self.flow.parallel.values():
+            members = tuple(s for br in block.branches for s in br if s in self.g)
+            for s in members:
+                out[s] = members
+        return out
+
     def without(self, removed: Iterable[str]) -> Any:
-        """A read-only view of the control-flow graph with some steps removed."""
-        return nx.restricted_view(self.g, list(removed), [])
+        """A read-only view of the control-flow graph with some steps removed. Removing a step
+        of a parallel branch removes its whole block: no case completes one branch alone."""
+        gone = set(removed)
+        for s in list(gone):
+            gone.update(self.branch_block.get(s, ()))
+        return nx.restricted_view(self.g, list(gone), [])
 
     def shortest(self, graph: Any, source: str, target: str) -> list[str] | None:
         try:
@@ -222,7 +237,7 @@ class FlowGraph:
             return None
         cut = self.without([control])
         for v in via:
-            if v not in self.g or v == control or self.dominates(control, v):
+            if v not in cut or v == control or self.dominates(control, v):
                 continue
             after = nx.descendants(cut, v) | {v}
             for goal in sorted(set(targets) & after - {control}, key=self.order):

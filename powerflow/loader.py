@@ -130,6 +130,27 @@ def _str(d: Any, key: str) -> str | None:
     return v if isinstance(v, str) else None
 
 
+def _check_steps(rc: _RefChecker, data: Any, steps_d: dict[str, Any], actors: set[str]) -> None:
+    steps, phases = set(steps_d), set(_ids(data, "phases"))
+    for sid, s in steps_d.items():
+        rc.check(_str(s, "actor"), actors, "actor", "参与者", "steps", sid, "actor")
+        rc.check(_str(s, "of"), steps, "step", "环节", "steps", sid, "of")
+        rc.check(_str(s, "phase"), phases, "phase", "阶段", "steps", sid, "phase")
+        for j, link in _items(s, "supervises"):
+            rc.check(_str(link, "step"), steps, "step", "环节", "steps", sid, "supervises", j, "step")
+
+
+def _check_parallel(rc: _RefChecker, data: Any, steps: set[str]) -> None:
+    for pid, block in _ids(data, "parallel").items():
+        for key in ("split", "join"):
+            rc.check(_str(block, key), steps, "step", "环节", "parallel", pid, key)
+        branches = block.get("branches") if isinstance(block, dict) else None
+        for i, br in enumerate(branches if isinstance(branches, list) else []):
+            for j, sid in enumerate(br if isinstance(br, list) else []):
+                if isinstance(sid, str):
+                    rc.check(sid, steps, "step", "环节", "parallel", pid, "branches", i, j)
+
+
 def check_references(data: Any, catalog: m.Catalog | None, file: str,
                      source: SourceMap) -> list[Diagnostic]:
     """PF007 for every id that points nowhere; PF015 for local actors that shadow shared ones.
@@ -157,10 +178,8 @@ def check_references(data: Any, catalog: m.Catalog | None, file: str,
     for i, lane in enumerate(lanes if isinstance(lanes, list) else []):
         if isinstance(lane, str):
             rc.check(lane, actors, "actor", "参与者", "lanes", i)
-    for sid, s in steps_d.items():
-        rc.check(_str(s, "actor"), actors, "actor", "参与者", "steps", sid, "actor")
-        for j, link in _items(s, "supervises"):
-            rc.check(_str(link, "step"), steps, "step", "环节", "steps", sid, "supervises", j, "step")
+    _check_steps(rc, data, steps_d, actors)
+    _check_parallel(rc, data, steps)
     for i, t in transitions:
         rc.check(_str(t, "from"), steps, "step", "环节", "transitions", i, "from")
         rc.check(_str(t, "to"), steps, "step", "环节", "transitions", i, "to")
@@ -260,7 +279,9 @@ def assemble(ff: m.FlowFile, catalog: m.Catalog | None) -> m.Flow:
         defaults=catalog.defaults if catalog else m.Defaults(),
         actors=actors,
         lanes=(*ff.lanes, *(catalog.lanes if catalog else ())),
+        phases=ff.phases,
         steps=ff.steps,
+        parallel=ff.parallel,
         transitions=ff.transitions,
         risks=ff.risks,
         separation=ff.separation,

@@ -47,6 +47,8 @@ __all__ = [
     "Limit",
     "Limits",
     "Outcome",
+    "ParallelBlock",
+    "Phase",
     "PowerInfo",
     "Risk",
     "RiskLevel",
@@ -57,6 +59,7 @@ __all__ = [
     "SupervisionLink",
     "Suppression",
     "Transition",
+    "Unpublished",
     "calendar_spec",
     "limit_days",
 ]
@@ -148,6 +151,7 @@ class LegalRank(_AliasedEnum):
     DEPARTMENTAL_RULE = "departmental_rule"
     LOCAL_RULE = "local_rule"
     NORMATIVE_DOCUMENT = "normative_document"
+    PARTY_REGULATION = "party_regulation"
 
     @classmethod
     def aliases(cls) -> dict[str, str]:
@@ -158,6 +162,7 @@ class LegalRank(_AliasedEnum):
             "部门规章": "departmental_rule",
             "地方政府规章": "local_rule",
             "规范性文件": "normative_document",
+            "党内法规": "party_regulation",
         }
 
 
@@ -169,10 +174,18 @@ class ActorKind(_AliasedEnum):
     COLLECTIVE = "collective"
     PANEL = "panel"
     SUPERVISOR = "supervisor"
+    COMMISSIONED = "commissioned"
+    HIGHER_AUTHORITY = "higher_authority"
 
     @classmethod
     def aliases(cls) -> dict[str, str]:
         return {
+            "受委托组织": "commissioned",
+            "受委托机构": "commissioned",
+            "委托机构": "commissioned",
+            "上级机关": "higher_authority",
+            "上级部门": "higher_authority",
+            "上级主管部门": "higher_authority",
             "外部": "external",
             "岗位": "post",
             "科室": "office",
@@ -228,10 +241,14 @@ class Outcome(_AliasedEnum):
     PENALISED = "penalised"
     NO_PENALTY = "no_penalty"
     CLOSED = "closed"
+    TERMINATED = "terminated"
+    REFERRED = "referred"
 
     @classmethod
     def aliases(cls) -> dict[str, str]:
         return {
+            "终止": "terminated",
+            "转报": "referred",
             "准予": "granted",
             "通过": "granted",
             "不予": "refused",
@@ -247,7 +264,8 @@ class Outcome(_AliasedEnum):
     def zh(self) -> str:
         return {"granted": "准予", "refused": "不予", "not_accepted": "不予受理",
                 "withdrawn": "撤回", "transferred": "移送", "penalised": "处罚",
-                "no_penalty": "不予处罚", "closed": "办结"}[self.value]
+                "no_penalty": "不予处罚", "closed": "办结", "terminated": "终止",
+                "referred": "转报"}[self.value]
 
     @classmethod
     def label(cls, value: str, lang: str) -> str:
@@ -265,7 +283,10 @@ class Outcome(_AliasedEnum):
 
     @property
     def adverse(self) -> bool:
-        """Outcomes that deny an applicant and so owe written reasons and appeal rights."""
+        """Outcomes that deny an applicant and so owe written reasons and appeal rights.
+
+        `terminated` (终止, e.g. a project ended under its task contract) and `referred` (转报, sent
+        to a higher authority that decides) are neither favourable nor adverse here."""
         return self in (Outcome.REFUSED, Outcome.NOT_ACCEPTED)
 
 
@@ -283,6 +304,15 @@ class RiskLevel(_AliasedEnum):
             "★★★": "high",
             "★★": "medium",
             "★": "low",
+            "高级": "high",
+            "中级": "medium",
+            "低级": "low",
+            "高风险": "high",
+            "中风险": "medium",
+            "低风险": "low",
+            "一级": "high",
+            "二级": "medium",
+            "三级": "low",
             "h": "high",
             "m": "medium",
             "l": "low",
@@ -336,9 +366,13 @@ LimitField = Annotated[Limit, Field(json_schema_extra={"examples": [5, "same_day
 
 
 class LegalBasis(_Frozen):
+    """One instrument of the legal basis; `note` says where the article was checked (or that
+    it could not be)."""
+
     rank: LegalRank
     instrument: ShortText
     article: str | None = None
+    note: str | None = None
 
 
 class Limits(_Frozen):
@@ -367,6 +401,21 @@ class Supervision(_Frozen):
     window_phone: str | None = None
 
 
+class Unpublished(_AliasedEnum):
+    """Fields of a power row that its published source does not give (未公布): marked, they
+    are reported as "not yet published" instead of as missing."""
+
+    LEGAL_BASIS = "legal_basis"
+    HOTLINE = "hotline"
+    STATUTORY = "statutory"
+    PROMISED = "promised"
+
+    @classmethod
+    def aliases(cls) -> dict[str, str]:
+        return {"实施依据": "legal_basis", "监督电话": "hotline", "法定时限": "statutory",
+                "承诺时限": "promised"}
+
+
 class PowerInfo(_Frozen):
     """A power-list row: what the power is, who holds it, on what basis, within what time."""
 
@@ -386,6 +435,7 @@ class PowerInfo(_Frozen):
     conditions: str | None = None
     requires_publicity: bool | None = None
     version: str | None = None
+    unpublished: tuple[Unpublished, ...] = ()
 
 
 class Actor(_Frozen):
@@ -395,6 +445,7 @@ class Actor(_Frozen):
     name_en: str | None = None
     kind: ActorKind
     min_size: Annotated[int, Field(ge=1, le=1000)] | None = None
+    standing: bool = False
     description: str | None = None
 
 
@@ -409,6 +460,46 @@ class Duration(_Frozen):
     def _ordered(self) -> Duration:
         if not self.min <= self.mode <= self.max:
             raise ValueError("duration needs min <= mode <= max")
+        return self
+
+
+class Phase(_Frozen):
+    """A phase (阶段) of a long procedure, e.g. 立项 / 实施 / 验收, drawn as a band."""
+
+    name: ShortText
+    name_en: str | None = None
+
+
+MAX_PARALLEL_POSITIONS = 4096
+"""Cases run through every combination of branch positions: the budget of one block."""
+
+
+class ParallelBlock(_Frozen):
+    """Parallel approval or countersigning (并联审批/会签): after `split`, every branch runs and
+    the case reaches `join` only when all branches have arrived there.
+
+    Each branch lists its steps in order; transitions inside a branch and from its last step
+    to `join` are written as usual in `transitions`."""
+
+    name: ShortText | None = None
+    name_en: str | None = None
+    split: Id
+    join: Id
+    branches: Annotated[tuple[Annotated[tuple[Id, ...], Field(min_length=1, max_length=64)], ...],
+                        Field(min_length=2, max_length=16)]
+
+    @model_validator(mode="after")
+    def _small_enough(self) -> ParallelBlock:
+        size = 1
+        for branch in self.branches:
+            size *= len(branch) + 1
+        inside = {sid for branch in self.branches for sid in branch}
+        if self.split == self.join or {self.split, self.join} & inside:
+            raise ValueError("a parallel block's `split` and `join` are two different steps "
+                             "outside its branches")
+        if size > MAX_PARALLEL_POSITIONS:
+            raise ValueError(f"a parallel block may combine at most {MAX_PARALLEL_POSITIONS} "
+                             f"branch positions, this one {size}: split it into smaller blocks")
         return self
 
 
@@ -432,6 +523,12 @@ class Step(_Frozen):
     expert: bool = False
     written_reasons: bool = False
     appeal_notice: bool = False
+    prior_notice: bool = False
+    hearing: bool = False
+    investigation: bool = False
+    of: Id | None = None
+    phase: Id | None = None
+    holder: ShortText | None = None
     duration: Duration | None = None
     supervises: tuple[SupervisionLink, ...] = ()
     description: str | None = None
@@ -453,6 +550,9 @@ class Step(_Frozen):
             raise ValueError("an end step needs an outcome (granted, refused, withdrawn …)")
         if self.supervises and self.kind is not StepKind.SUPERVISION:
             raise ValueError("only a supervision step (kind: supervision) supervises steps")
+        if self.of is not None and self.kind is not StepKind.NOTICE:
+            raise ValueError("only a notice step (kind: notice) names the decision or outcome "
+                             "it publishes (`of:`)")
         return self
 
 
@@ -567,26 +667,43 @@ class Control(_Frozen):
 
     Either a step of the flow (`step:`, e.g. collective decision, publicity, second review) that
     must lie on every path to the favourable outcome, or evidence (`evidence:`, e.g. a recusal
-    declaration or random-draw record) that must be recorded when the risk step is done.
+    declaration or random-draw record) that must be recorded when the risk step is done, or a
+    standing rule (`rule:`, 制度) or training (`training:`, 培训): listed, but they act on no
+    single case. `oversight: true` marks a discipline-inspection measure (纪检监察监督) whoever
+    owns it.
     """
 
     name: ShortText
     name_en: str | None = None
     step: Id | None = None
     evidence: Id | None = None
+    rule: ShortText | None = None
+    training: ShortText | None = None
     owner: Id
+    oversight: bool = False
     description: str | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Control:
-        if (self.step is None) == (self.evidence is None):
-            raise ValueError("a control names exactly one of `step` (a control step of the flow) "
-                             "or `evidence` (a record kept at the risk step)")
+        given = [x for x in (self.step, self.evidence, self.rule, self.training) if x is not None]
+        if len(given) != 1:
+            raise ValueError("a control names exactly one of `step` (a control step of the flow), "
+                             "`evidence` (a record kept at the risk step), `rule` (制度) or "
+                             "`training` (培训)")
         return self
 
     @property
-    def kind(self) -> Literal["step", "evidence"]:
-        return "step" if self.step is not None else "evidence"
+    def kind(self) -> Literal["step", "evidence", "rule", "training"]:
+        if self.step is not None:
+            return "step"
+        if self.evidence is not None:
+            return "evidence"
+        return "rule" if self.rule is not None else "training"
+
+    @property
+    def operative(self) -> bool:
+        """A step or evidence control acts on each case; a rule or training does not."""
+        return self.kind in ("step", "evidence")
 
 
 class Risk(_Frozen):
@@ -621,7 +738,9 @@ class FlowFile(_Frozen):
     power: PowerInfo
     actors: dict[Id, Actor] = {}
     lanes: tuple[Id, ...] = ()
+    phases: dict[Id, Phase] = {}
     steps: dict[Id, Step]
+    parallel: dict[Id, ParallelBlock] = {}
     transitions: tuple[Transition, ...] = ()
     risks: dict[Id, Risk] = {}
     separation: tuple[Separation, ...] = ()
@@ -716,7 +835,9 @@ class Flow(_Frozen):
     defaults: Defaults = Defaults()
     actors: dict[str, Actor]
     lanes: tuple[str, ...] = ()
+    phases: dict[str, Phase] = {}
     steps: dict[str, Step]
+    parallel: dict[str, ParallelBlock] = {}
     transitions: tuple[Transition, ...] = ()
     risks: dict[str, Risk] = {}
     separation: tuple[Separation, ...] = ()

@@ -43,6 +43,8 @@ class FileResult(Generic[T]):
     code: str | None
     diagnostics: tuple[Diagnostic, ...]
     value: T | None
+    catalog: str | None = None
+    """The catalogue the file was loaded with: a power code is unique within one catalogue."""
 
 
 @dataclass
@@ -77,7 +79,7 @@ def _one(item: tuple[str, str | None]) -> FileResult[Any]:
     loaded = load_flow(path, cat.catalog if cat else None, _LIMITS, cat_path)
     value = _STAGE(loaded) if _STAGE is not None else None
     code = loaded.flow.code if loaded.flow else None
-    return FileResult(path, code, loaded.diagnostics, value)
+    return FileResult(path, code, loaded.diagnostics, value, cat_path)
 
 
 def _chunk(items: list[tuple[str, str | None]]) -> list[FileResult[Any]]:
@@ -138,27 +140,29 @@ def load_all(paths: Iterable[str | os.PathLike[str]],
         cat = catalogs.get(key) if key else None
         flows.append(load_flow(flow_path, cat.catalog if cat else None, limits, key))
     extra = [d for c in catalogs.values() for d in c.diagnostics]
-    extra += duplicate_codes([FileResult(f.path, f.flow.code if f.flow else None, (), None)
-                              for f in flows])
+    extra += duplicate_codes([FileResult(f.path, f.flow.code if f.flow else None, (), None,
+                                         f.catalog_path) for f in flows])
     return flows, extra
 
 
 def duplicate_codes(results: Sequence[FileResult[Any]]) -> list[Diagnostic]:
-    """PF013 for every power code used by more than one file."""
-    seen: dict[str, str] = {}
+    """PF013 for every power code used by more than one file of the same catalogue (two
+    departments' separate catalogues may each have a power coded the same)."""
+    seen: dict[tuple[str | None, str], str] = {}
     out: list[Diagnostic] = []
     for r in results:
         if r.code is None:
             continue
-        if r.code in seen:
+        key = (r.catalog, r.code)
+        if key in seen:
             out.append(Diagnostic(
                 "PF013", Severity.ERROR, Location(r.path, 1, 1),
-                Text(f"power code {r.code!r} is already used by {seen[r.code]}",
-                     f"职权编码 {r.code!r} 已被 {seen[r.code]} 使用"),
+                Text(f"power code {r.code!r} is already used by {seen[key]}",
+                     f"职权编码 {r.code!r} 已被 {seen[key]} 使用"),
                 Text("Every power in a list needs its own code.", "权力清单中每个事项的编码必须唯一。"),
-                "duplicate-power-code", related=(Location(seen[r.code]),)))
+                "duplicate-power-code", related=(Location(seen[key]),)))
         else:
-            seen[r.code] = r.path
+            seen[key] = r.path
     return out
 
 

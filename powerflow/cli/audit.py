@@ -5,10 +5,25 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .options import default_lang, lang_option
+
+if TYPE_CHECKING:
+    from ..model import Flow
+
+
+def _refuse_parallel(loaded: Flow, path: str, lang: str) -> None:
+    """PF016 and exit 2 for a flow with parallel blocks (the log audit does not run them yet)."""
+    from ..engine.flows import not_runnable
+    from ..report import render_concise
+
+    refused = not_runnable(loaded, path)
+    if refused is not None:
+        click.echo(render_concise([refused], lang), err=True)
+        sys.exit(2)
 
 
 @click.command()
@@ -61,6 +76,7 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     if not inputs.ok:
         sys.exit(2)
     assert inputs.flow and inputs.mapping and inputs.log
+    _refuse_parallel(inputs.flow, flow, lang)
     show = progress if progress is not None else (sys.stderr.isatty()
                                                   and inputs.log.n_events > 200_000)
     result = run_audit(inputs.flow, inputs.log, inputs.mapping, progress=show,

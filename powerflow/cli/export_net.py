@@ -27,6 +27,12 @@ def export_net(flow: str, fmt: str, out: str | None, lang: str | None) -> None:
     if lf.flow is None:
         click.echo(render_concise([*cat_diags, *lf.diagnostics], lang or default_lang()), err=True)
         sys.exit(2)
+    from ..engine.flows import not_runnable
+
+    refused = not_runnable(lf.flow, flow)
+    if refused is not None:
+        click.echo(render_concise([refused], lang or default_lang()), err=True)
+        sys.exit(2)
     text = to_pnml(lf.flow) if fmt == "pnml" else to_bpmn(lf.flow)
     if out:
         Path(out).write_text(text, encoding="utf-8")

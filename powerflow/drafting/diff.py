@@ -150,6 +150,12 @@ def _power(d: _Diff) -> None:
         elif ov != nv:
             d.add("supervision-changed", _N, ("power", "supervision", fld),
                   f"{en} changed", f"{zh}变更", ov, nv)
+    if o.unpublished != n.unpublished:
+        d.add("unpublished-changed", _N, ("power", "unpublished"),
+              f"fields marked not yet published: {[u.value for u in o.unpublished]} → "
+              f"{[u.value for u in n.unpublished]}",
+              f"标为未公布的字段：{'、'.join(u.value for u in o.unpublished) or '无'} → "
+              f"{'、'.join(u.value for u in n.unpublished) or '无'}", o.unpublished, n.unpublished)
     for fld, en, zh in (("name", "name", "名称"), ("office", "handling office", "承办机构"),
                         ("body", "implementing body", "实施主体"), ("fees", "fees", "收费")):
         ov, nv = getattr(o, fld), getattr(n, fld)
@@ -198,19 +204,36 @@ def _step_fields(d: _Diff, sid: str, o: m.Step, n: m.Step) -> None:
               f"publicity of {name} {'shortened' if shorter else 'lengthened'}: {o.notice_days} → "
               f"{n.notice_days} days", f"{name} 公示期{'缩短' if shorter else '延长'}："
               f"{o.notice_days} → {n.notice_days} 天", o.notice_days, n.notice_days, step=sid)
-    for fld, en, zh in (("written_reasons", "written reasons", "书面说明理由"),
-                        ("appeal_notice", "notice of appeal rights", "告知救济权利"),
-                        ("expert", "expert review", "专家评审")):
-        ov, nv = getattr(o, fld), getattr(n, fld)
-        if ov != nv:
-            d.add(f"{fld.replace('_', '-')}-{'dropped' if ov else 'added'}", _L if ov else _T,
-                  ("steps", sid, fld), f"{name}: {en} {'no longer required' if ov else 'now required'}",
-                  f"{name}：{'不再要求' if ov else '新增要求'}{zh}", ov, nv, step=sid)
+    _flags(d, sid, name, o, n)
     lost = {x.step for x in o.supervises} - {x.step for x in n.supervises}
     for t in sorted(lost):
         d.add("supervision-link-removed", _L, ("steps", sid, "supervises"),
               f"{name} no longer supervises {d.sname(d.old, t)}",
               f"{name} 不再监督 {d.sname(d.old, t)}", t, None, step=sid)
+
+
+_FLAGS = (("written_reasons", "written reasons", "书面说明理由"),
+          ("appeal_notice", "notice of appeal rights", "告知救济权利"),
+          ("expert", "expert review", "专家评审"),
+          ("prior_notice", "prior notice of facts, reasons and rights", "事先告知"),
+          ("hearing", "hearing", "听证"),
+          ("investigation", "investigation by two officers", "调查取证"))
+"""Step flags whose removal loosens control."""
+
+
+def _flags(d: _Diff, sid: str, name: str, o: m.Step, n: m.Step) -> None:
+    for fld, en, zh in (("of", "notice of", "公示对象"), ("phase", "phase", "所属阶段"),
+                        ("holder", "responsible holder", "责任人")):
+        ov, nv = getattr(o, fld), getattr(n, fld)
+        if ov != nv:
+            d.add(f"{fld}-changed", _N, ("steps", sid, fld), f"{name}: {en} {ov} → {nv}",
+                  f"{name}：{zh} {ov or '无'} → {nv or '无'}", ov, nv, step=sid)
+    for fld, en, zh in _FLAGS:
+        ov, nv = getattr(o, fld), getattr(n, fld)
+        if ov != nv:
+            d.add(f"{fld.replace('_', '-')}-{'dropped' if ov else 'added'}", _L if ov else _T,
+                  ("steps", sid, fld), f"{name}: {en} {'no longer required' if ov else 'now required'}",
+                  f"{name}：{'不再要求' if ov else '新增要求'}{zh}", ov, nv, step=sid)
 
 
 def _steps(d: _Diff) -> None:
@@ -260,6 +283,13 @@ def _actors(d: _Diff) -> None:
                   f"{d.aname(d.new, aid)}: minimum size {oa.min_size} → {na.min_size}",
                   f"{d.aname(d.new, aid)} 最少人数 {oa.min_size} → {na.min_size}",
                   oa.min_size, na.min_size)
+        if oa.standing != na.standing:
+            d.add("actor-standing-changed", _L if na.standing else _T,
+                  ("actors", aid, "standing"),
+                  f"{d.aname(d.new, aid)} is {'now' if na.standing else 'no longer'} a standing "
+                  f"committee: random drawing of its members is {'no longer' if na.standing else 'now'} required",
+                  f"{d.aname(d.new, aid)} {'改为' if na.standing else '不再是'}常设委员会："
+                  f"{'不再' if na.standing else '须'}随机抽取成员", oa.standing, na.standing)
         if oa.kind != na.kind:
             looser = oa.kind in (m.ActorKind.COLLECTIVE, m.ActorKind.PANEL) and na.kind not in (
                 m.ActorKind.COLLECTIVE, m.ActorKind.PANEL)
@@ -317,6 +347,14 @@ def _controls(d: _Diff, rid: str, o: m.Risk, n: m.Risk) -> None:
                   f"control {name} of risk {rid} is now a step of the flow ({b.step})",
                   f"风险点 {rid} 的防控措施 {name} 改为流程环节（{b.step}）", a.evidence, b.step,
                   risk=rid, step=n.at)
+        elif a.operative != b.operative:
+            weaker = a.operative and not b.operative
+            d.add("control-weakened" if weaker else "control-strengthened", _L if weaker else _T,
+                  ("risks", rid, "controls"),
+                  f"control {name} of risk {rid} is now a {b.kind} (was a {a.kind})"
+                  + (": it no longer acts on each case" if weaker else ""),
+                  f"风险点 {rid} 的防控措施 {name} 由 {a.kind} 改为 {b.kind}"
+                  + ("，不再作用于每个办件" if weaker else ""), a.kind, b.kind, risk=rid, step=n.at)
         if a.owner != b.owner:
             own = b.owner == step_actor
             d.add("control-owner-changed", _L if own else _T if a.owner == step_actor else _N,
@@ -369,6 +407,23 @@ def _separation(d: _Diff) -> None:
               f"新增不相容岗位分离：{' / '.join(sorted(g))}", new=sorted(g))
 
 
+def _parallel(d: _Diff) -> None:
+    """A parallel block dropped turns a countersign into alternatives (loosening)."""
+    o, n = d.old.parallel, d.new.parallel
+    for pid in sorted(o.keys() - n.keys()):
+        d.add("parallel-dropped", _L, ("parallel", pid),
+              f"parallel block {pid} dropped: its branches no longer all have to finish",
+              f"取消并联块 {pid}：各分支不再须全部完成", old=pid, side="old")
+    for pid in sorted(n.keys() - o.keys()):
+        d.add("parallel-added", _T, ("parallel", pid),
+              f"parallel block {pid} added: every branch has to finish",
+              f"新增并联块 {pid}：各分支须全部完成", new=pid)
+    for pid in sorted(o.keys() & n.keys()):
+        if o[pid] != n[pid]:
+            d.add("parallel-changed", _N, ("parallel", pid), f"parallel block {pid} changed",
+                  f"并联块 {pid} 变更", o[pid].branches, n[pid].branches)
+
+
 def _suppress(d: _Diff) -> None:
     o = {(s.code, s.at) for s in d.old.suppress}
     for s in d.new.suppress:
@@ -387,7 +442,8 @@ def _suppress(d: _Diff) -> None:
 def compare(old: m.Flow, new: m.Flow) -> list[Change]:
     """Every semantic change from `old` to `new`, loosening ones first."""
     d = _Diff(old, new)
-    for part in (_power, _actors, _steps, _transitions, _risks, _separation, _suppress):
+    for part in (_power, _actors, _steps, _parallel, _transitions, _risks, _separation,
+                 _suppress):
         part(d)
     order = {Effect.LOOSENING: 0, Effect.TIGHTENING: 1, Effect.NEUTRAL: 2}
     return sorted(d.out, key=lambda c: order[c.effect])

@@ -22,7 +22,7 @@ from .. import model as m
 from ..cells import csv_row, set_text
 from ..loader import LoadedFlow
 from .headers import DEFAULT_COLUMNS, FIELDS
-from .normalise import format_basis, format_limit
+from .normalise import format_basis, format_basis_notes, format_limit
 
 __all__ = ["HEADERS", "export_record", "export_rows", "power_row", "write_csv", "write_xlsx"]
 
@@ -39,6 +39,7 @@ def power_row(info: m.PowerInfo) -> list[Any]:
         "leader": info.leader,
         "legal_basis": format_basis([(b.rank.value, b.instrument, b.article)
                                      for b in info.legal_basis]),
+        "legal_basis_note": format_basis_notes([(b.instrument, b.note) for b in info.legal_basis]),
         "statutory": format_limit(info.limits.statutory),
         "promised": format_limit(info.limits.promised), "limit_note": info.limits.note,
         "hotline": sup.hotline, "email": sup.email, "address": sup.address,
@@ -48,6 +49,9 @@ def power_row(info: m.PowerInfo) -> list[Any]:
             "是" if info.requires_publicity else "否"),
         "version": info.version,
     }
+    for mark in info.unpublished:  # the source gives none: say so rather than leave it blank
+        if values.get(mark.value) is None:
+            values[mark.value] = "未公布"
     return [values[f] for f in FIELDS]
 
 
@@ -93,8 +97,11 @@ def write_csv(infos: Sequence[m.PowerInfo], path: str | Path) -> None:
 
 
 def export_record(loaded: LoadedFlow) -> tuple[m.PowerInfo, str | None] | None:
-    """Pipeline stage: a loaded file's power row and department name (None if it did not load)."""
+    """Pipeline stage: a loaded file's power row and department name (None if it did not load).
+    The row's supervision channels are the power's own, else the catalogue department's, as the
+    published list shows them."""
     if loaded.flow is None:
         return None
     dept = loaded.flow.department
-    return loaded.flow.info, dept.name if dept else None
+    info = loaded.flow.info.model_copy(update={"supervision": loaded.flow.supervision})
+    return info, dept.name if dept else None

@@ -34,6 +34,7 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
                "office"),
     "leader": ("分管领导", "责任领导", "leader"),
     "legal_basis": ("实施依据", "设定依据", "法律依据", "设定和实施依据", "依据", "legal_basis"),
+    "legal_basis_note": ("条文核对说明", "legal_basis_note"),
     "statutory": ("法定时限", "法定办结时限", "法定期限", "statutory"),
     "promised": ("承诺时限", "承诺办结时限", "承诺期限", "promised"),
     "limit_note": ("时限说明", "时限备注", "limit_note"),

@@ -20,6 +20,7 @@ from ..diagnostics import Diagnostic, Location, Severity, Text
 from ..loader import find_catalog, load_catalog, load_flow_text
 from .headers import HeaderMapping, find_header
 from .layout import document, dump
+from .normalise import split_offices
 from .rows import RowPower, read_rows
 from .sheet import SheetError, read_grid
 from .templates import build_flow, template_for
@@ -131,6 +132,22 @@ def _catalog(out: Path) -> tuple[m.Catalog | None, str | None, list[Diagnostic]]
     return loaded.catalog, str(cat_file), list(loaded.diagnostics)
 
 
+def _note_offices(rp: RowPower, src: str, result: ImportResult) -> None:
+    offices = split_offices(rp.info.office)
+    if len(offices) < 2:
+        return
+    result.diagnostics.append(_err(
+        "PF632", "several-offices", src,
+        f"row {rp.row}: the handling office names {len(offices)} offices ({', '.join(offices)}): "
+        f"{offices[0]} takes the skeleton's steps, the others are actors of their own",
+        f"第 {rp.row} 行：承办机构列有 {len(offices)} 个科室（{'、'.join(offices)}）：{offices[0]}"
+        "办理骨架中的环节，其余各为单独的参与者",
+        Text("Give each office its steps, or make their work a joint step (parallel: a "
+             "countersign both must finish).",
+             "请为各科室分配环节，或将其工作设为会签（parallel：须全部完成的并联环节）。"),
+        Severity.INFO, rp.row))
+
+
 def _write(rp: RowPower, src: str, out: Path, catalog: m.Catalog | None, cat_path: str | None,
            template: str | None, force: bool, dry_run: bool, result: ImportResult) -> str | None:
     target = out / file_name(rp.info.code)
@@ -143,6 +160,7 @@ def _write(rp: RowPower, src: str, out: Path, catalog: m.Catalog | None, cat_pat
         return None
     text = render_power_file(rp.info, catalog, template,
                              f"由 powerflow import-xlsx 从 {Path(src).name} 第 {rp.row} 行导入")
+    _note_offices(rp, src, result)
     loaded = load_flow_text(text.encode("utf-8"), str(target), catalog, catalog_path=cat_path)
     if not loaded.ok:  # a bug in a template: say so rather than write a broken file
         first = next(d for d in loaded.diagnostics if d.is_error)

@@ -27,8 +27,8 @@ def _fields(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(f.alias or name for name, f in model.model_fields.items())
 
 
-TOP_ORDER = ("power", "actors", "lanes", "steps", "transitions", "risks", "separation",
-             "suppress", "facts")
+TOP_ORDER = ("power", "actors", "lanes", "phases", "steps", "parallel", "transitions", "risks",
+             "separation", "suppress", "facts")
 CATALOG_ORDER = ("department", "defaults", "lanes", "actors")
 """A catalogue reads best with who the department is first and the long actor list last."""
 
@@ -38,6 +38,8 @@ KEY_ORDER: dict[str, tuple[str, ...]] = {
     "limits": _fields(m.Limits),
     "supervision": _fields(m.Supervision),
     "actor": _fields(m.Actor),
+    "phase": _fields(m.Phase),
+    "parallel": _fields(m.ParallelBlock),
     "step": _fields(m.Step),
     "duration": _fields(m.Duration),
     "supervises": _fields(m.SupervisionLink),
@@ -60,7 +62,8 @@ _CHILD_KINDS: dict[str | None, dict[str, str]] = {
     "risk": {"controls": "control*"},
     "department": {"supervision": "supervision"},
 }
-_TOP_KINDS = {"power": "power", "actors": "actor{}", "steps": "step{}",
+_TOP_KINDS = {"power": "power", "actors": "actor{}", "phases": "phase{}", "steps": "step{}",
+              "parallel": "parallel{}",
               "transitions": "transition*", "risks": "risk{}", "separation": "separation*",
               "suppress": "suppress*", "department": "department", "defaults": "defaults"}
 

@@ -97,13 +97,15 @@ def chinese_number(text: str) -> int | None:
 
 @dataclass(frozen=True)
 class ParsedLimit:
-    """A limit read from a cell: `value` is days, `same_day`, `immediate` or None (no limit);
-    `note` keeps a parenthesised remark; `problem` says why the cell could not be read."""
+    """A limit read from a cell: `value` is working days, `same_day`, `immediate` or None (no
+    limit); `calendar` is a limit in calendar days (`N日`/`N天`), which is not a working-day
+    value; `note` keeps a parenthesised remark; `problem` says why the cell could not be read."""
 
     value: int | str | None
     note: str | None = None
     problem: str | None = None
     problem_zh: str | None = None
+    calendar: int | None = None
 
 
 _SAME_DAY = ("当天", "当日", "当天办结", "当日办结")
@@ -113,8 +115,10 @@ _LIMIT = re.compile(
 
 
 def parse_limit(value: object) -> ParsedLimit:
-    """Read a time-limit cell. Numbers are working days; `N日`/`N天` are read as working days
-    (the Administrative Licensing Law counts working days) — that reading is what lists mean."""
+    """Read a time-limit cell. Numbers and `N个工作日` are working days; `N日`/`N天` are
+    calendar days and are returned as `calendar`, never as working days (only some laws, such
+    as the Administrative Licensing Law, art. 82, count their 日 as working days; a list that
+    means working days says 工作日)."""
     if isinstance(value, bool):
         return ParsedLimit(None, problem="not a time limit", problem_zh="不是时限")
     if isinstance(value, int | float):
@@ -137,6 +141,8 @@ def parse_limit(value: object) -> ParsedLimit:
     lm = _LIMIT.match(text)
     if lm:
         n = chinese_number(lm.group("n"))
+        if n is not None and lm.group("unit") in ("日", "天"):
+            return ParsedLimit(None, note, calendar=n)
         if n is not None:
             return ParsedLimit(n, note)
     return ParsedLimit(None, note,
@@ -190,17 +196,20 @@ _RANKS = {
     "部门规章": "departmental_rule", "地方政府规章": "local_rule", "政府规章": "local_rule",
     "规章": "departmental_rule", "规范性文件": "normative_document",
     "国务院决定": "administrative_regulation", "其他": "normative_document",
+    "党内法规": "party_regulation",
 }
 _RANK_ZH = {
     "law": "法律", "administrative_regulation": "行政法规", "local_regulation": "地方性法规",
     "departmental_rule": "部门规章", "local_rule": "地方政府规章",
-    "normative_document": "规范性文件",
+    "normative_document": "规范性文件", "party_regulation": "党内法规",
 }
 _ARTICLE = re.compile(r"第[0-9零〇一二两三四五六七八九十百千]+条.*$", re.S)
 
 
 def _guess_rank(instrument: str) -> str:
     local = any(w in instrument for w in ("省", "市", "自治区", "县", "××"))
+    if "中国共产党" in instrument or "党组" in instrument[:6]:
+        return "party_regulation"
     if instrument.startswith(("《中华人民共和国", "中华人民共和国")) and instrument.rstrip("》").endswith("法"):
         return "law"
     if "条例" in instrument:
@@ -256,6 +265,36 @@ def parse_basis(value: object) -> tuple[list[ParsedBasis], list[tuple[str, str]]
                                  f"{instrument} 的位阶【{tag}】无法识别：按{_RANK_ZH[rank]}处理"))
             entries.append(ParsedBasis(rank, instrument, article, guessed=tag is None))
     return entries, problems
+
+
+NOT_PUBLISHED = frozenset({"未公布", "未公开", "暂未公布", "not published"})
+"""Cell texts saying the published source does not give the field (`power.unpublished`)."""
+
+SAME_AS_ABOVE = frozenset({"同上", "同上。", "同前", "同上述"})
+"""Cell texts that repeat the cell above (a list's shorthand, never a value of its own)."""
+
+_OFFICE_SEP = re.compile(r"[、，,；;/／]+")
+
+
+def split_offices(text: str | None) -> list[str]:
+    """`计划科、财务科` → ['计划科', '财务科']: a handling-office cell naming several offices."""
+    return [p.strip() for p in _OFFICE_SEP.split(text or "") if p.strip()]
+
+
+def format_basis_notes(entries: list[tuple[str, str | None]]) -> str | None:
+    """(instrument, note) → one line `《…》：note` per instrument that has a source note."""
+    lines = [f"{instrument}：{note}" for instrument, note in entries if note]
+    return "\n".join(lines) or None
+
+
+def parse_basis_notes(value: object) -> dict[str, str]:
+    """The inverse of `format_basis_notes`: instrument → note."""
+    out: dict[str, str] = {}
+    for raw in (value if isinstance(value, str) else "").splitlines():
+        instrument, sep, note = (clean_text(raw) or "").partition("》：")
+        if sep and note.strip():
+            out[instrument.strip() + "》"] = note.strip()
+    return out
 
 
 def format_basis(entries: list[tuple[str, str, str | None]]) -> str | None:

@@ -4,7 +4,8 @@ Takes two `Side`s; gives a `Review`: for each power code on either side its `Cha
 added or removed whole are changes too), an `Overlay` per side for the chart renderer (removed
 steps and edges coloured ``removed`` on the old chart, added ones ``added`` on the new, changed
 steps noted), and — when `powerflow.rules` is installed — the rule findings present in NEW but
-not in OLD. `loosening` is true when any change loosens control: the review's exit status.
+not in OLD. `loosening` is true when any change loosens control or the new side has a rule
+error the old one had not (a new bypass, a new separation breach …): the review's exit status.
 
 Must not: read files (sides are loaded already) or render; a missing or failing rules module is
 skipped, never fatal.
@@ -37,8 +38,14 @@ class PowerReview:
     new_findings: list[Diagnostic] = field(default_factory=list)
 
     @property
+    def new_errors(self) -> list[Diagnostic]:
+        """New rule findings of error severity: a new bypass, a new separation breach …"""
+        return [d for d in self.new_findings if d.is_error]
+
+    @property
     def loosening(self) -> bool:
-        return any(c.effect is Effect.LOOSENING for c in self.changes)
+        """A change loosens control, or the new version has a rule error the old one had not."""
+        return any(c.effect is Effect.LOOSENING for c in self.changes) or bool(self.new_errors)
 
 
 @dataclass

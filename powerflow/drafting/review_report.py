@@ -33,13 +33,16 @@ def _effect(e: Effect, lang: str) -> str:
 def summary(r: Review, lang: str = "en") -> str:
     """One line: how many changes of each effect, and whether control is loosened."""
     n = r.counts()
+    errors = sum(len(p.new_errors) for p in r.powers)
     if not r.changes:
         return "无语义变化。" if lang == "zh" else "No semantic changes."
     if lang == "zh":
         return (f"共 {len(r.changes)} 处变化：放松 {n['loosening']}，收紧 {n['tightening']}，"
-                f"中性 {n['neutral']}。" + ("存在放松管控的变化。" if r.loosening else ""))
+                f"中性 {n['neutral']}" + (f"；新增规则错误 {errors} 项" if errors else "") + "。"
+                + ("存在放松管控的变化。" if r.loosening else ""))
     return (f"{len(r.changes)} change(s): {n['loosening']} loosening, {n['tightening']} "
-            f"tightening, {n['neutral']} neutral." + (" Control is loosened." if r.loosening else ""))
+            f"tightening, {n['neutral']} neutral" + (f"; {errors} new rule error(s)" if errors else "")
+            + "." + (" Control is loosened." if r.loosening else ""))
 
 
 def rules_note(r: Review, lang: str = "en") -> str | None:

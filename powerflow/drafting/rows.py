@@ -21,7 +21,16 @@ from pydantic import ValidationError
 from .. import model as m
 from ..diagnostics import Diagnostic, Location, Severity, Text
 from .headers import Header, HeaderMapping
-from .normalise import clean_code, clean_text, parse_basis, parse_bool, parse_limit
+from .normalise import (
+    NOT_PUBLISHED,
+    SAME_AS_ABOVE,
+    clean_code,
+    clean_text,
+    parse_basis,
+    parse_basis_notes,
+    parse_bool,
+    parse_limit,
+)
 from .sheet import Grid
 
 __all__ = ["RowPower", "read_rows"]
@@ -45,7 +54,31 @@ class _Row:
 
     def value(self, fld: str) -> Any:
         col = self.header.columns.get(fld)
-        return self.grid.cell(self.row, col) if col else None
+        if not col:
+            return None
+        v = self.grid.cell(self.row, col)
+        if not (isinstance(v, str) and v.strip() in SAME_AS_ABOVE):
+            return v
+        return self._above(fld, col)
+
+    def _above(self, fld: str, col: int) -> Any:
+        """The value a 同上 cell repeats: the nearest non-blank row above whose cell is not 同上
+        itself; reported either way."""
+        for row in range(self.row - 1, self.header.last_row, -1):
+            v = self.grid.cell(row, col)
+            if clean_text(v) is None and all(clean_text(x) is None for x in self.grid.rows[row - 1]):
+                continue  # a blank row
+            if isinstance(v, str) and v.strip() in SAME_AS_ABOVE:
+                continue
+            self.problem("PF631", "same-as-above", fld, f"同上: repeats row {row}",
+                         f"“同上”：沿用第 {row} 行的内容",
+                         Text("Check that the row above is the one meant.",
+                              "请核对所沿用的上一行是否正确。"), Severity.INFO)
+            return v
+        self.problem("PF631", "same-as-above", fld, "同上 with no row above to repeat: left empty",
+                     "“同上”但上方没有可沿用的行：留空",
+                     Text("Write the value itself.", "请直接填写内容。"), Severity.WARNING)
+        return None
 
     def where(self, fld: str) -> tuple[Location, str, str]:
         col = self.header.columns.get(fld, 0)
@@ -75,12 +108,27 @@ def _category(raw: str, mapping: HeaderMapping) -> m.Category | None:
 
 
 def _limit(r: _Row, fld: str) -> tuple[int | str | None, str | None]:
+    if clean_text(r.value(fld)) in NOT_PUBLISHED:
+        return None, None
     parsed = parse_limit(r.value(fld))
     if parsed.problem:
         r.problem("PF605", "unreadable-limit", fld, parsed.problem, parsed.problem_zh or "",
                   Text("Write the limit as 20个工作日, 即办 or 当天; the limit was left empty.",
                        "请写作 20个工作日、即办 或 当天；该时限已留空。"), Severity.WARNING)
-    return parsed.value, parsed.note
+    if parsed.calendar is None:
+        return parsed.value, parsed.note
+    what = {"statutory": "法定时限", "promised": "承诺时限"}.get(fld, fld)
+    kept = f"{what}{parsed.calendar}日（日历日）"
+    r.problem("PF630", "calendar-day-limit", fld,
+              f"{parsed.calendar}日 is {parsed.calendar} calendar days, not working days: kept "
+              f"in limits.note as {kept!r}, the working-day limit left empty",
+              f"{parsed.calendar}日为日历日而非工作日：已作为“{kept}”写入 limits.note，"
+              "工作日时限留空",
+              Text("If the limit is in working days (as under the Administrative Licensing Law, "
+                   "art. 82), write 个工作日 in the list.",
+                   "如该时限按工作日计算（如行政许可法第八十二条），请在清单中写作“个工作日”。"),
+              Severity.WARNING)
+    return None, "；".join(x for x in (kept, parsed.note) if x)
 
 
 def _read_row(r: _Row, mapping: HeaderMapping) -> dict[str, Any] | None:
@@ -116,19 +164,34 @@ def _read_row(r: _Row, mapping: HeaderMapping) -> dict[str, Any] | None:
                        f"请使用：{choices}；或在 --mapping 的 categories: 中映射。"))
         ok = False
     data: dict[str, Any] = {"code": code, "category": category}
+    unpublished = [f for f in ("legal_basis", "hotline", "statutory", "promised")
+                   if clean_text(r.value(f)) in NOT_PUBLISHED]
+    if unpublished:
+        data["unpublished"] = unpublished
     for f in _TEXT_FIELDS:
         v = clean_text(r.value(f))
         if v is not None:
             data[f] = v
     statutory, note1 = _limit(r, "statutory")
     promised, note2 = _limit(r, "promised")
-    note = clean_text(r.value("limit_note")) or note1 or note2
+    note = "；".join(x for x in (note1, note2, clean_text(r.value("limit_note"))) if x) or None
     data["limits"] = {k: v for k, v in
                       (("statutory", statutory), ("promised", promised), ("note", note)) if v is not None}
-    sup = {f: v for f in _SUPERVISION if (v := clean_text(r.value(f))) is not None}
+    sup = {f: v for f in _SUPERVISION
+           if (v := clean_text(r.value(f))) is not None and v not in NOT_PUBLISHED}
     if sup:
         data["supervision"] = sup
-    entries, problems = parse_basis(r.value("legal_basis"))
+    data["legal_basis"] = _legal_basis(r)
+    pub = parse_bool(r.value("requires_publicity"))
+    if pub is not None:
+        data["requires_publicity"] = pub
+    return data if ok else None
+
+
+def _legal_basis(r: _Row) -> list[dict[str, str]]:
+    """The legal-basis cell as entries (with their source notes), its problems reported."""
+    basis = r.value("legal_basis")
+    entries, problems = parse_basis(None if clean_text(basis) in NOT_PUBLISHED else basis)
     for en, zh in problems:
         r.problem("PF606", "unranked-legal-basis", "legal_basis", en, zh,
                   Text("Tag each instrument with its rank: 【法律】【行政法规】【地方性法规】【部门规章】"
@@ -142,12 +205,11 @@ def _read_row(r: _Row, mapping: HeaderMapping) -> dict[str, Any] | None:
                   f"未标注位阶，已推定：{'、'.join(guessed)}",
                   Text("Check the guessed rank in the file, or tag the instrument (【法律】…).",
                        "请核对文件中推定的位阶，或在清单中标注（【法律】等）。"), Severity.INFO)
-    data["legal_basis"] = [{"rank": e.rank, "instrument": e.instrument[:200],
-                            **({"article": e.article} if e.article else {})} for e in entries]
-    pub = parse_bool(r.value("requires_publicity"))
-    if pub is not None:
-        data["requires_publicity"] = pub
-    return data if ok else None
+    notes = parse_basis_notes(r.value("legal_basis_note"))
+    return [{"rank": e.rank, "instrument": e.instrument[:200],
+             **({"article": e.article} if e.article else {}),
+             **({"note": notes[e.instrument]} if e.instrument in notes else {})}
+            for e in entries]
 
 
 def _blank(grid: Grid, row: int) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import model as m
+from .normalise import split_offices
 from .templates_data import ROLES, TEMPLATES, RiskSpec, Role, StepSpec, Template
 
 __all__ = ["TEMPLATES", "TEMPLATE_FOR", "build_flow", "resolve_roles", "template_for"]
@@ -83,6 +84,17 @@ def resolve_roles(needed: list[str], catalog: m.Catalog | None, office: str | No
     return out
 
 
+def _more_offices(names: list[str], catalog: m.Catalog | None, roles: Roles) -> None:
+    """Offices after the first in a handling-office cell become actors of their own (the
+    catalogue's of that name, else local ones), never merged into one actor."""
+    known = catalog.actors if catalog else {}
+    for n, name in enumerate(names, 2):
+        if any(a.name == name for a in known.values()):
+            continue  # the catalogue has it: the author can use it as is
+        local_id = f"office_{n}"
+        roles.local[local_id] = m.Actor(name=name, kind=m.ActorKind.OFFICE)
+
+
 def _share_limits(steps: list[StepSpec], info: m.PowerInfo) -> dict[str, int]:
     """Working days per counting step: the promised (else statutory) limit shared by weight,
     rounded down, so the sum never exceeds it; nothing when it is too small to share."""
@@ -102,7 +114,8 @@ def _power_data(info: m.PowerInfo) -> dict[str, Any]:
     if info.legal_basis:
         data["legal_basis"] = [
             {"rank": _RANK_ZH[b.rank.value],
-             "instrument": b.instrument, **({"article": b.article} if b.article else {})}
+             "instrument": b.instrument, **({"article": b.article} if b.article else {}),
+             **({"note": b.note} if b.note else {})}
             for b in info.legal_basis]
     return data
 
@@ -128,7 +141,9 @@ def build_flow(info: m.PowerInfo, catalog: m.Catalog | None = None,
     needed = list(dict.fromkeys(s.role for s in tpl.steps))
     for r in tpl.risks:
         needed.extend(c.owner for c in r.controls if c.owner not in needed)
-    roles = resolve_roles(needed, catalog, info.office, tpl.role_names)
+    offices = split_offices(info.office)
+    roles = resolve_roles(needed, catalog, offices[0] if offices else None, tpl.role_names)
+    _more_offices(offices[1:], catalog, roles)
     limits = _share_limits(tpl.steps, info)
     steps: dict[str, Any] = {}
     for s in tpl.steps:

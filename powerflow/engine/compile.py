@@ -26,6 +26,7 @@ from transitions import Machine, MachineError
 
 from ..clock import Calendar, calendar_from_spec, default_calendar
 from ..model import Condition, Flow, Risk, Separation, StepKind, Transition, calendar_spec
+from .parallel import expand
 
 __all__ = ["CaseModel", "CompiledFlow", "EventNotAllowed", "compile_flow"]
 
@@ -114,6 +115,16 @@ class CompiledFlow:
     """The same for risks on an event."""
     apart: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Steps that must be done by someone else than the person who did the key step."""
+    active: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Machine state → the flow steps it stands for: itself, or inside a parallel block the
+    current step of every unfinished branch (`engine.parallel`)."""
+    left: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    """(source state, event, destination state) → the flow step a move leaves."""
+
+    def step_left(self, source: str, event: str, dest: str) -> str:
+        """The flow step a move from machine state `source` leaves (the state itself outside
+        parallel blocks)."""
+        return self.left.get((source, event, dest), source)
     calendar: Calendar = field(default_factory=default_calendar)
     """The working-day calendar cases of this flow are counted on (the catalogue's)."""
 
@@ -181,23 +192,22 @@ def compile_flow(flow: Flow, calendar: Calendar | None = None) -> CompiledFlow:
     """Build the shared machine of a flow. The flow must have a start step (the loader and the
     structure checks guarantee one for published flows). Cases are counted on `calendar`, by
     default the one the flow's catalogue declares (`defaults.calendar`)."""
-    states = tuple(k for k, s in flow.steps.items() if s.kind is not StepKind.SUPERVISION)
+    ex = expand(flow)  # edges to or from a supervision step are drawn, not run
+    states = tuple(ex.states)
     initial = flow.start or (states[0] if states else "")
     if not initial:
         raise ValueError(f"flow {flow.code} has no steps to run")
     machine = Machine(model=None, states=list(states), initial=initial, auto_transitions=False,
                       ignore_invalid_triggers=False, send_event=True)
-    state_set = set(states)
     out: dict[str, list[Transition]] = {}
     by_edge: dict[tuple[str, str, str], list[int]] = {}
-    for i, t in enumerate(flow.transitions):
-        if t.from_ not in state_set or t.to not in state_set:
-            continue  # edges to or from a supervision step are drawn, not run
+    for event, src, dst, i in ex.moves:
+        t = flow.transitions[i]
         guard = _guard(t.condition, t.actor)
-        machine.add_transition(t.event, t.from_, t.to, conditions=[guard] if guard else None)
-        out.setdefault(t.from_, []).append(t)
-        by_edge.setdefault((t.from_, t.event, t.to), []).append(i)
-    ends = frozenset(k for k in states if flow.steps[k].kind is StepKind.END)
+        machine.add_transition(event, src, dst, conditions=[guard] if guard else None)
+        out.setdefault(src, []).append(t)
+        by_edge.setdefault((src, event, dst), []).append(i)
+    ends = frozenset(k for k in states if k in flow.steps and flow.steps[k].kind is StepKind.END)
     risks_at: dict[str, list[tuple[str, Risk]]] = {}
     risks_on: dict[str, list[tuple[str, Risk]]] = {}
     for rid, risk in flow.risks.items():
@@ -216,7 +226,7 @@ def compile_flow(flow: Flow, calendar: Calendar | None = None) -> CompiledFlow:
     return CompiledFlow(
         evidence_at={k: needs(v) for k, v in risks_at.items()},
         evidence_on={k: needs(v) for k, v in risks_on.items()},
-        apart=apart,
+        apart=apart, active=ex.active, left=ex.left,
         flow=flow, machine=machine, states=states, initial=initial, ends=ends,
         events=frozenset(machine.events), out={k: tuple(v) for k, v in out.items()},
         by_edge={k: tuple(v) for k, v in by_edge.items()},

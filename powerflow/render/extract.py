@@ -44,6 +44,7 @@ CHROME: dict[str, dict[str, str]] = {
         "risk": "风险点", "controls": "防控措施", "responsible": "责任人",
         "days": "{}个工作日", "same_day": "当天办结", "immediate": "即办",
         "excluded": "（不计入时限）", "paused": "（暂停计时）", "sep": "；",
+        "holder": "责任人：{}", "phase": "【{}】", "fork": "并联：{}", "join": "汇合：{}",
     },
     "en": {
         "chart": "flowchart", "code": "Power code", "name": "Power", "category": "Category",
@@ -58,6 +59,7 @@ CHROME: dict[str, dict[str, str]] = {
         "step": "Step", "risk": "Risk", "controls": "Controls", "responsible": "Responsible",
         "days": "{} working days", "same_day": "same day", "immediate": "immediate",
         "excluded": " (not counted)", "paused": " (clock paused)", "sep": "; ",
+        "holder": "responsible: {}", "phase": "[{}]", "fork": "parallel: {}", "join": "join: {}",
     },
 }
 
@@ -168,9 +170,10 @@ def _title(flow: Flow, lang: str) -> TitleBlock:
     return TitleBlock(title, subtitle, tuple(rows), "    ".join(foot) or None)
 
 
-def _detail(step: Step, lang: str, overlay: Overlay | None, sid: str) -> str | None:
+def _detail(step: Step, lang: str, overlay: Overlay | None, sid: str,
+            phase: str | None = None) -> str | None:
     c = _c(lang)
-    parts = []
+    parts = [c["phase"].format(phase)] if phase else []
     lim = format_limit(step.limit, lang)
     if lim:
         if step.clock.value == "excluded":
@@ -178,6 +181,8 @@ def _detail(step: Step, lang: str, overlay: Overlay | None, sid: str) -> str | N
         elif step.clock.value == "paused":
             lim += c["paused"]
         parts.append(lim)
+    if step.holder:
+        parts.append(c["holder"].format(step.holder))
     if overlay and sid in overlay.step_notes:
         parts.append(overlay.step_notes[sid])
     return "\n".join(parts) or None
@@ -192,21 +197,15 @@ def extract(flow: Flow, overlay: Overlay | None = None, lang: str = "zh",
     lane_ids = {actor: f"lane{i}" for i, actor in enumerate(order, 1)}
     out_lanes = tuple(Lane(lane_ids[a], a, _actor_name(flow, a, lang)) for a in order)
     node_ids = {sid: f"s{i}" for i, sid in enumerate(flow.steps, 1)}
-    lt = LEVEL_TEXT["en" if lang == "en" else "zh"]
-    nodes = []
-    for sid, step in flow.steps.items():
-        badges = tuple(Badge(rid, r.level.value, f"{lt[r.level.value]} {rid}")
-                       for rid, r in flow.risks_at(sid))
-        colour = PALETTE.get(overlay.step_colors.get(sid, "")) if overlay else None
-        nodes.append(Node(node_ids[sid], lane_ids[step.actor], _KIND[step.kind],
-                          _name(step, lang), _detail(step, lang, overlay, sid), badges, colour))
+    nodes = _nodes(flow, node_ids, lane_ids, overlay, lang)
     edges: list[Edge] = []
     counts = overlay.edge_counts if overlay else {}
     top = max(counts.values(), default=0)
     for t in flow.transitions:
         key = (t.from_, t.to, t.event)
         style: EdgeStyle = "send_back" if t.kind.value == "send_back" else "flow"
-        label = t.label or (t.condition.describe() if t.condition else None)
+        label = _parallel_label(flow, t.from_, t.to, lang,
+                                t.label or (t.condition.describe() if t.condition else None))
         edges.append(_edge(node_ids[t.from_], node_ids[t.to], style, label, key, overlay, top))
     for sid, step in flow.steps.items():
         for link in step.supervises:
@@ -230,6 +229,37 @@ def extract(flow: Flow, overlay: Overlay | None = None, lang: str = "zh",
     return Diagram(lang, _title(flow, lang), out_lanes, tuple(nodes), tuple(edges), legend,
                    tuple(risk_rows(flow, lang, overlay)), rt,
                    headings, overlay.caption if overlay else None)
+
+
+def _nodes(flow: Flow, node_ids: dict[str, str], lane_ids: dict[str, str],
+           overlay: Overlay | None, lang: str) -> list[Node]:
+    lt = LEVEL_TEXT["en" if lang == "en" else "zh"]
+    nodes = []
+    for sid, step in flow.steps.items():
+        badges = tuple(Badge(rid, r.level.value, f"{lt[r.level.value]} {rid}")
+                       for rid, r in flow.risks_at(sid))
+        colour = PALETTE.get(overlay.step_colors.get(sid, "")) if overlay else None
+        phase = flow.phases.get(step.phase) if step.phase else None
+        phase_name = (phase.name_en or phase.name if lang == "en" else phase.name) if phase else None
+        nodes.append(Node(node_ids[sid], lane_ids[step.actor], _KIND[step.kind],
+                          _name(step, lang), _detail(step, lang, overlay, sid, phase_name),
+                          badges, colour))
+    return nodes
+
+
+def _parallel_label(flow: Flow, src: str, dst: str, lang: str, label: str | None) -> str | None:
+    """Mark the edges that open and close a parallel block, so both branches read as one."""
+    c = _c(lang)
+    for pid, block in flow.parallel.items():
+        name = (block.name_en if lang == "en" else None) or block.name or pid
+        firsts = {br[0] for br in block.branches}
+        lasts = {br[-1] for br in block.branches}
+        key = "fork" if (src == block.split and dst in firsts) else \
+            "join" if (dst == block.join and src in lasts) else None
+        if key is not None:
+            mark = c[key].format(name)
+            return f"{mark}\n{label}" if label else mark
+    return label
 
 
 def _edge(tail: str, head: str, style: EdgeStyle, label: str | None,

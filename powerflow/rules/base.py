@@ -77,6 +77,11 @@ class Context:
     def loc(self, *path: str | int, key: bool = True) -> Location:
         return self.loaded.locate(*path, key=key)
 
+    def actor_kind(self, actor: str) -> Any:
+        """The kind (`ActorKind`) of an actor, None for an unknown id."""
+        a = self.flow.actors.get(actor)
+        return a.kind if a else None
+
     def actor_name(self, actor: str) -> str:
         a = self.flow.actors.get(actor)
         return a.name if a else actor

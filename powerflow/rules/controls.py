@@ -44,11 +44,15 @@ def risk_without_control(ctx: Context) -> Iterator[Finding]:
            "高风险点至少需要两项防控措施，如集体决策加公示，或随机抽取加回避声明。"))
 def high_risk_one_control(ctx: Context) -> Iterator[Finding]:
     for rid, r in ctx.flow.risks.items():
-        if r.level is RiskLevel.HIGH and len(r.controls) == 1:
+        acting = [c for c in r.controls if c.operative]
+        if r.level is RiskLevel.HIGH and r.controls and len(acting) < 2:
             en, zh = _risk_label(ctx, rid)
+            names = ", ".join(c.name for c in acting) or "none"
             yield Finding(ctx.risk_loc(rid), Text(
-                f"{en} has only one control ({r.controls[0].name}); a high risk needs two",
-                f"{zh}只有一项防控措施（{r.controls[0].name}），高风险点至少需要两项"), rid)
+                f"{en} has {len(acting)} control(s) that act on the case ({names}); a high risk "
+                "needs two (a rule or training does not count)",
+                f"{zh}作用于办件的防控措施只有 {len(acting)} 项（{'、'.join(c.name for c in acting) or '无'}），"
+                "高风险点至少需要两项（制度、培训不计入）"), rid)
 
 
 @rule("PF203", "high-risk-without-independent-control", E,
@@ -61,6 +65,10 @@ def no_independent_control(ctx: Context) -> Iterator[Finding]:
         if r.level is not RiskLevel.HIGH or not r.controls:
             continue
         actors = {ctx.flow.steps[s].actor for s in ctx.risk_steps(rid)}
+        if all(ctx.actor_kind(a) is ActorKind.COLLECTIVE for a in actors):
+            continue  # the risk is that the deliberation is bypassed: PF204/PF304 ask that
+        if any(c.oversight for c in r.controls):
+            continue
         if actors and all(c.owner in actors for c in r.controls):
             en, zh = _risk_label(ctx, rid)
             who = "、".join(ctx.actor_name(a) for a in sorted(actors))

@@ -2,7 +2,7 @@
 
 Takes the registered rules and the package data file `pages.yaml` (why each rule matters, in
 English and Chinese, and its bad/good examples as exact text replacements on one small base
-flow); gives Markdown pages (`render_page`, `render_index`) and the examples themselves
+flow, or on another base an entry names with `base:`); gives Markdown pages (`render_page`, `render_index`) and the examples themselves
 (`example`), which the tests load and check. `python -m powerflow.rules.docs docs/rules` writes
 `docs/rules/PFnnn.md` and `docs/rules/index.md`.
 
@@ -64,7 +64,7 @@ def page(code: str) -> Page:
     """The documentation data of rule `code` (KeyError when it has none)."""
     data = _data()
     entry = data[code]
-    base = data["_base"]
+    base = data[entry.get("base", "_base")]
     return Page(code, " ".join(entry["why"]["en"].split()), entry["why"]["zh"].strip(),
                 _patch(base, entry.get("bad", []), f"{code} bad"),
                 _patch(base, entry.get("good", []), f"{code} good"),

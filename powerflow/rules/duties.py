@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..diagnostics import Severity, Text
-from ..model import ActorKind, RiskLevel, StepKind
+from ..model import ActorKind, Category, RiskLevel, StepKind
 from .base import Context, Finding, rule
 
 __all__: list[str] = []
@@ -24,8 +24,8 @@ DRAW_WORDS = ("random", "draw", "lottery", "随机", "抽取", "抽签", "摇号
 
 
 def _kind(ctx: Context, actor: str) -> ActorKind | None:
-    a = ctx.flow.actors.get(actor)
-    return a.kind if a else None
+    kind: ActorKind | None = ctx.actor_kind(actor)
+    return kind
 
 
 def _steps(ctx: Context, *kinds: StepKind) -> list[str]:
@@ -130,6 +130,21 @@ def decision_not_collective(ctx: Context) -> Iterator[Finding]:
                     "个人决定，而非集体决策"), s)
 
 
+def supervised(ctx: Context) -> bool:
+    """A supervisor takes part: it does a step or owns a control, or a supervision step
+    (`kind: supervision`) watches the flow, or a control is a discipline-inspection measure
+    (`oversight: true`): the kind of the measure counts, not only the kind of its owner."""
+    if any(s.kind is StepKind.SUPERVISION and s.supervises for s in ctx.flow.steps.values()):
+        return True
+    involved = {s.actor for s in ctx.flow.steps.values()}
+    controls = [c for r in ctx.flow.risks.values() for c in r.controls]
+    involved |= {c.owner for c in controls}
+    if any(_kind(ctx, a) is ActorKind.SUPERVISOR for a in involved):
+        return True
+    return any(c.oversight or (c.step is not None and ctx.flow.steps[c.step].kind is
+                               StepKind.SUPERVISION) for c in controls)
+
+
 @rule("PF305", "high-risk-power-without-supervisor", E,
       Text("high-risk power with no supervisor", "高风险事项没有监督机构参与"),
       Text("Involve the discipline-inspection office: a supervision step (`kind: supervision`) "
@@ -138,9 +153,7 @@ def no_supervisor(ctx: Context) -> Iterator[Finding]:
     high = [rid for rid, r in ctx.flow.risks.items() if r.level is RiskLevel.HIGH]
     if not high:
         return
-    involved = {s.actor for s in ctx.flow.steps.values()}
-    involved |= {c.owner for r in ctx.flow.risks.values() for c in r.controls}
-    if not any(_kind(ctx, a) is ActorKind.SUPERVISOR for a in involved):
+    if not supervised(ctx):
         yield Finding(ctx.risk_loc(high[0]), Text(
             f"the power has high risks ({', '.join(high)}) but no supervisor takes part in it",
             f"该事项有高风险点（{'、'.join(high)}），却没有任何监督机构参与"))
@@ -156,14 +169,17 @@ def expert_without_recusal(ctx: Context) -> Iterator[Finding]:
     for sid, step in ctx.flow.steps.items():
         if not (step.expert or _kind(ctx, step.actor) is ActorKind.PANEL):
             continue
+        actor = ctx.flow.actors.get(step.actor)
+        standing = actor is not None and actor.standing
         if step.kind in (StepKind.START, StepKind.END, StepKind.SUPERVISION):
             continue
         words = " ".join(f"{c.evidence or c.step or ''} {c.name} {c.name_en or ''}".lower()
                          for rid, r in ctx.flow.risks.items() if sid in ctx.risk_steps(rid)
                          for c in r.controls)
-        missing = [(en, zh) for (en, zh), keys in (
-            (("recusal", "回避"), RECUSAL_WORDS), (("random drawing", "随机抽取"), DRAW_WORDS))
-            if not any(k in words for k in keys)]
+        wanted: list[tuple[tuple[str, str], tuple[str, ...]]] = [(("recusal", "回避"), RECUSAL_WORDS)]
+        if not standing:  # a standing committee's members are appointed, not drawn
+            wanted.append((("random drawing", "随机抽取"), DRAW_WORDS))
+        missing = [(en, zh) for (en, zh), keys in wanted if not any(k in words for k in keys)]
         if missing:
             yield Finding(ctx.step_loc(sid), Text(
                 f"expert step {g.name(sid)!r} ({sid}) has no control for "
@@ -239,3 +255,30 @@ def responsible_outsider(ctx: Context) -> Iterator[Finding]:
             yield Finding(ctx.loc("risks", rid, "responsible", key=False), Text(
                 f"risk {rid} names {ctx.actor_name(r.responsible)}, an external party, as responsible",
                 f"风险点 {rid} 的责任人{ctx.actor_name(r.responsible)}是外部当事人"), rid)
+
+
+@rule("PF311", "investigation-by-one-officer", E,
+      Text("a penalty investigation not done by at least two officers", "调查取证的执法人员少于两人"),
+      Text("Investigation and evidence-gathering are done by at least two law-enforcement "
+           "officers who show their IDs (行政处罚法 第四十二条、第五十五条): mark the step "
+           "`investigation: true` and give it to an office or team with `min_size: 2` or more.",
+           "调查取证须由两名以上执法人员进行并出示执法证件（行政处罚法第四十二条、第五十五条）：将该环节标为 `investigation: true`，并交由 `min_size` 不少于 2 的科室或执法组办理。"))
+def one_officer(ctx: Context) -> Iterator[Finding]:
+    if ctx.flow.info.category is not Category.PENALTY:
+        return
+    g = ctx.graph
+    steps = [s for s in sorted(g.g, key=g.order) if ctx.flow.steps[s].investigation]
+    if not steps:
+        start = ctx.flow.start
+        yield Finding(ctx.step_loc(start) if start else ctx.loc("steps"), Text(
+            "the penalty power has no investigation step (investigation: true)",
+            "处罚流程没有调查取证环节（investigation: true）"), start)
+    for sid in steps:
+        a = ctx.flow.actors.get(ctx.flow.steps[sid].actor)
+        if a is not None and a.kind is not ActorKind.LEADER and (a.min_size or 0) >= 2:
+            continue
+        yield Finding(ctx.step_loc(sid), Text(
+            f"investigation {g.name(sid)!r} ({sid}) is given to {ctx.actor_name(ctx.flow.steps[sid].actor)}"
+            ", which is not declared as at least two officers (min_size: 2)",
+            f"调查取证环节“{g.name(sid)}”（{sid}）由{ctx.actor_name(ctx.flow.steps[sid].actor)}办理，"
+            "未声明至少两名执法人员（min_size: 2）"), sid)

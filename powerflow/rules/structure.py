@@ -7,10 +7,11 @@ only when a flow is analysed). Must not walk the graph by hand.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from ..diagnostics import Severity, Text
-from ..model import StepKind
+from ..model import Category, StepKind, Unpublished
 from .base import Context, Finding, rule
 
 __all__: list[str] = []
@@ -120,6 +121,14 @@ def closed_loop(ctx: Context) -> Iterator[Finding]:
             loop[0], data={"loop": loop})
 
 
+def _fork_targets(ctx: Context, step: str) -> set[str]:
+    """The first steps of every branch of the parallel block that splits at `step`."""
+    for block in ctx.flow.parallel.values():
+        if block.split == step:
+            return {br[0] for br in block.branches}
+    return set()
+
+
 @rule("PF108", "ambiguous-event", E,
       Text("same event leads from one step to two steps without a condition",
            "同一环节的同一事件无条件地流向两个环节"),
@@ -135,6 +144,8 @@ def ambiguous_event(ctx: Context) -> Iterator[Finding]:
         targets = {t.to for t in trans}
         if len(targets) < 2 or all(t.condition is not None for t in trans):
             continue
+        if targets == _fork_targets(ctx, src):
+            continue  # a parallel split: every branch starts on the same event
         second = next(i for i in idx if ctx.flow.transitions[i].to != trans[0].to)
         yield Finding(ctx.transition_loc(second), Text(
             f"event {event!r} at step {g.name(src)!r} leads to {g.names(sorted(targets, key=g.order))}"
@@ -213,3 +224,94 @@ def branch_probabilities_off_one(ctx: Context) -> Iterator[Finding]:
                 + ("" if full else " (and others are left to share the rest)"),
                 f"“{name}”各流转的概率之和为 {total:g}，不是 1"
                 + ("" if full else "（其余未写的流转还要平分剩余概率）")), step)
+
+
+RISK_CATEGORIES = frozenset(set(Category) - {Category.OTHER})
+"""Categories of power that always carry integrity risk to grade (查找廉政风险点、逐点定级);
+an `other` power is held to it when it has a decision step."""
+
+
+@rule("PF113", "no-graded-risks", E, Text("no graded risk point at all", "没有任何分级的风险点"),
+      Text("Find the power's integrity-risk points (查找廉政风险点), grade each (逐点定级) and give "
+           "its controls and responsible post under `risks:`.",
+           "查找该事项的廉政风险点，逐点定级，并在 `risks:` 中写明防控措施和责任岗位。"))
+def no_graded_risks(ctx: Context) -> Iterator[Finding]:
+    if ctx.flow.risks:
+        return
+    flow = ctx.flow
+    decides = any(s.kind is StepKind.DECISION for s in flow.steps.values())
+    if flow.info.category in RISK_CATEGORIES or decides:
+        yield Finding(ctx.loc("power", "category"), Text(
+            f"power {flow.code} ({flow.info.category.zh}) has no graded integrity-risk point",
+            f"事项 {flow.code}（{flow.info.category.zh}）没有任何分级的廉政风险点"))
+
+
+@rule("PF114", "marked-not-published", W,
+      Text("a field marked as not yet published", "字段标为“未公布”"),
+      Text("Ask the department for the missing field and fill it in; remove it from "
+           "`power.unpublished` then. A field both given and marked is a contradiction.",
+           "向部门索取该字段并填写，然后从 `power.unpublished` 中删除。既填写又标为未公布是自相矛盾的。"))
+def marked_unpublished(ctx: Context) -> Iterator[Finding]:
+    info = ctx.flow.info
+    given = {Unpublished.LEGAL_BASIS: bool(info.legal_basis),
+             Unpublished.HOTLINE: bool(ctx.flow.supervision.hotline),
+             Unpublished.STATUTORY: info.limits.statutory is not None,
+             Unpublished.PROMISED: info.limits.promised is not None}
+    for i, field in enumerate(info.unpublished):
+        extra = (" but it is given as well", "，但同时又填写了该字段") if given[field] else ("", "")
+        yield Finding(ctx.loc("power", "unpublished", i, key=False), Text(
+            f"{field.value} of power {info.code} is marked not yet published{extra[0]}",
+            f"事项 {info.code} 的 {field.value} 标为未公布{extra[1]}"), field.value)
+
+
+@rule("PF115", "parallel-block-not-wired", E,
+      Text("a parallel block whose branches are not wired from split to join",
+           "并联块的分支没有从分出环节连到汇合环节"),
+      Text("Give each branch a transition from `split` to its first step (one event for all "
+           "branches), transitions along it, and one from its last step to `join`; branches "
+           "share no step.",
+           "每个分支都要有从 `split` 到其首个环节（各分支同一事件）、分支内依次、以及从末个环节到 `join` 的流转；分支之间不得共用环节。"))
+def parallel_not_wired(ctx: Context) -> Iterator[Finding]:
+    edges = {(t.from_, t.to) for t in ctx.flow.transitions}
+    seen: set[str] = set()
+    for pid, block in ctx.flow.parallel.items():
+        firsts = {br[0] for br in block.branches}
+        events = sorted({t.event for t in ctx.flow.transitions
+                         if t.from_ == block.split and t.to in firsts})
+        if len(events) > 1:
+            yield Finding(ctx.loc("parallel", pid, "split", key=False), Text(
+                f"parallel block {pid} starts its branches on different events "
+                f"({', '.join(events)}): all branches start together, on one event",
+                f"并联块 {pid} 的各分支由不同事件开始（{'、'.join(events)}）：各分支应由同一事件同时开始"),
+                pid)
+        for i, br in enumerate(block.branches):
+            chain = [block.split, *br, block.join]
+            gaps = [f"{a} → {b}" for a, b in itertools.pairwise(chain)
+                    if (a, b) not in edges]
+            shared = sorted(set(br) & seen)
+            seen.update(br)
+            if gaps or shared:
+                what = "; ".join(gaps) or f"shares {', '.join(shared)} with another branch"
+                yield Finding(ctx.loc("parallel", pid, "branches", i, key=False), Text(
+                    f"branch {i + 1} of parallel block {pid} is not wired: {what}",
+                    f"并联块 {pid} 的第 {i + 1} 个分支未连通：{what}"), pid)
+
+
+@rule("PF116", "notice-before-its-decision", E,
+      Text("a notice published before the decision it belongs to", "公示早于其所公示的决定"),
+      Text("A notice publishes a result: put it after the step named in its `of:`, or name the "
+           "right step.", "公示的是结果：请把公示放在其 `of:` 所指环节之后，或改正 `of:`。"))
+def notice_before_decision(ctx: Context) -> Iterator[Finding]:
+    g = ctx.graph
+    for sid, s in ctx.flow.steps.items():
+        if s.of is None or sid not in g.g or s.of not in g.g:
+            continue
+        if ctx.flow.steps[s.of].kind is StepKind.END:
+            if not g.has_path(sid, s.of):
+                yield Finding(ctx.step_loc(sid), Text(
+                    f"notice {g.name(sid)!r} publishes {g.name(s.of)!r} but never leads to it",
+                    f"公示“{g.name(sid)}”所公示的“{g.name(s.of)}”在其后无法到达"), sid)
+        elif not g.has_path(s.of, sid):
+            yield Finding(ctx.step_loc(sid), Text(
+                f"notice {g.name(sid)!r} publishes {g.name(s.of)!r} but does not come after it",
+                f"公示“{g.name(sid)}”所公示的“{g.name(s.of)}”并不在其之前"), sid)

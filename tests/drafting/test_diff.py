@@ -401,3 +401,23 @@ def test_html_charts_side_by_side(monkeypatch: pytest.MonkeyPatch) -> None:
     first = page.split("data:image/svg+xml;base64,")[1].split('"')[0]
     assert b"T-DIFF-1" in base64.b64decode(first)
     assert "修改前" in page and "修改后" in page
+
+
+def test_new_rule_error_counts_as_loosening(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """A new publicity bypass is no semantic change of any one field, but it is a new PF407
+    error: the review says control is loosened and exits 1."""
+    from powerflow.rules.docs import example
+
+    old = tmp_path / "old.yaml"
+    new = tmp_path / "new.yaml"
+    good = example("PF407", "good")
+    old.write_text(good, encoding="utf-8")
+    new.write_text(good.replace(
+        "  - {from: decide, to: refused, event: decline}\n",
+        "  - {from: decide, to: refused, event: decline}\n"
+        "  - {from: decide, to: granted, event: approve_directly}\n"), encoding="utf-8")
+    res = cli("diff", str(old), str(new), "--lang", "en")
+    assert res.exit_code == 1, res.output
+    assert "new rule error" in res.output and "Control is loosened." in res.output
+    same = cli("diff", str(old), str(old), "--lang", "en")
+    assert same.exit_code == 0

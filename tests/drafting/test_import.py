@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -29,7 +30,9 @@ def _infos(folder: Path) -> dict[str, m.PowerInfo]:
         loaded = load_flow(f, cat)
         assert loaded.ok, [str(d.location) + " " + d.message.en for d in loaded.diagnostics]
         assert loaded.flow is not None
-        out[loaded.flow.code] = loaded.flow.info
+        # as published: the power's own channels, else its department's
+        out[loaded.flow.code] = loaded.flow.info.model_copy(
+            update={"supervision": loaded.flow.supervision})
     return out
 
 
@@ -64,7 +67,12 @@ def test_import_realistic_sheet(tmp_path: Path, out_dir: Path) -> None:
     conf = infos["KJ-QR-0004"]
     assert (conf.limits.statutory, conf.limits.promised) == ("immediate", "immediate")
     assert conf.sub_item == "技术开发合同"
-    assert (infos["KJ-QT-0005"].limits.statutory, infos["KJ-QT-0005"].limits.promised) == (30, 20)
+    acc = infos["KJ-QT-0005"].limits  # 三十日 / 二十日: calendar days, never working days
+    assert (acc.statutory, acc.promised) == (None, None)
+    assert acc.note == "法定时限30日（日历日）；承诺时限20日（日历日）"
+    calendar = {(d.code, d.location.line, d.location.column) for d in result.diagnostics
+                if d.code == "PF630"}
+    assert calendar == {("PF630", 9, 9), ("PF630", 9, 10)}
     assert infos["KJ-XK-0008"].limits.statutory is None  # unreadable: left empty, row kept
 
 
@@ -143,6 +151,10 @@ def test_round_trip_csv_and_sample_catalogue(tmp_path: Path, cli) -> None:  # ty
     shutil.copy(FLOWS / "catalog.yaml", again / "catalog.yaml")
     assert cli("import-xlsx", str(out), "-o", str(again)).exit_code == 0
     assert _infos(again) == sample
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
+    hotline = rows[0].index("监督电话")
+    assert len(rows) == len(sample) + 1 and all(r[hotline] == "0000-12345678（局纪检监察组）" for r in rows[1:])
+    assert any(b.note for i in sample.values() for b in i.legal_basis)  # source notes kept
 
 
 def test_gbk_csv(tmp_path: Path) -> None:
@@ -212,12 +224,19 @@ def test_export_writes_title_and_reads_back_header(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("cell", "value", "note"), [
     ("20个工作日", 20, None), ("２０ 个工作日", 20, None), (15, 15, None), (15.0, 15, None),
-    ("二十日", 20, None), ("即办", "immediate", None), ("当场", "immediate", None),
-    ("当天", "same_day", None), ("30天（不含专家评审）", 30, "不含专家评审"), (None, None, None),
-    ("无", None, None)])
+    ("二十个工作日", 20, None), ("即办", "immediate", None), ("当场", "immediate", None),
+    ("当天", "same_day", None), ("30个工作日（不含专家评审）", 30, "不含专家评审"),
+    (None, None, None), ("无", None, None)])
 def test_parse_limit(cell: object, value: object, note: str | None) -> None:
     parsed = parse_limit(cell)
     assert (parsed.value, parsed.note, parsed.problem) == (value, note, None)
+
+
+@pytest.mark.parametrize(("cell", "days", "note"), [
+    ("30日", 30, None), ("二十日", 20, None), ("30天（不含专家评审）", 30, "不含专家评审")])
+def test_days_without_working_are_calendar_days(cell: str, days: int, note: str | None) -> None:
+    parsed = parse_limit(cell)
+    assert (parsed.value, parsed.calendar, parsed.note, parsed.problem) == (None, days, note, None)
 
 
 @pytest.mark.parametrize("cell", ["很快", "一周", -3, 2.5, "20小时"])
@@ -236,3 +255,49 @@ def test_parse_basis_and_text() -> None:
     assert entries[0].guessed and not entries[1].guessed
     assert len(problems) == 1 and "国务院文件" in problems[0][0]
     assert clean_text("ＡＢＣ１２３\u3000测试，保留；") == "ABC123 测试，保留；"
+
+
+def test_same_as_above_and_several_offices_keep_their_meaning(tmp_path: Path) -> None:
+    """同上 repeats the row above (never an instrument called 同上); 计划科、财务科 are two
+    offices (two actors, never one); both are noted in the import report."""
+    src = tmp_path / "list.csv"
+    rows = [["职权编码", "职权名称", "职权类别", "实施依据", "承办机构", "承诺时限"],
+            ["A-1", "甲事项", "行政确认", "【法律】《中华人民共和国民法典》第八百四十三条", "计划科", "5个工作日"],
+            ["A-2", "乙事项", "行政确认", "同上", "计划科、财务科", "同上"]]
+    with src.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    out = tmp_path / "o"
+    result = import_list(src, out, HeaderMapping())
+    infos = _infos(out)
+    second = infos["A-2"]
+    assert [(b.instrument, b.article) for b in second.legal_basis] == [
+        ("《中华人民共和国民法典》", "第八百四十三条")]
+    assert second.limits.promised == 5
+    same = [d for d in result.diagnostics if d.code == "PF631"]
+    assert {(d.location.line, d.location.column) for d in same} == {(3, 4), (3, 6)}
+    assert all("row 2" in d.message.en for d in same)
+    [offices] = [d for d in result.diagnostics if d.code == "PF632"]
+    assert "计划科, 财务科" in offices.message.en
+    flow = load_flow(out / "a-2.yaml")
+    assert flow.flow is not None
+    names = sorted(a.name for a in flow.flow.actors.values() if a.kind is m.ActorKind.OFFICE)
+    assert "计划科" in names and "财务科" in names and "计划科、财务科" not in names
+
+
+def test_not_published_cells_are_marked_and_round_trip(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "list.csv"
+    rows = [["职权编码", "职权名称", "职权类别", "监督电话", "法定时限", "承诺时限"],
+            ["B-1", "丙事项", "行政确认", "未公布", "未公布", "5个工作日"]]
+    with src.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    out = tmp_path / "o"
+    result = import_list(src, out, HeaderMapping())
+    info = _infos(out)["B-1"]
+    assert [u.value for u in info.unpublished] == ["hotline", "statutory"]
+    assert info.supervision.hotline is None and info.limits.statutory is None
+    assert not [d for d in result.diagnostics if d.code == "PF605"]  # not an unreadable limit
+    again = tmp_path / "again.csv"
+    assert cli("export-xlsx", str(out), "-o", str(again)).exit_code == 0
+    exported = list(csv.reader(again.read_text(encoding="utf-8-sig").splitlines()))
+    row = dict(zip(exported[0], exported[1], strict=True))
+    assert row["监督电话"] == "未公布" and row["法定时限"] == "未公布"
