@@ -37,7 +37,7 @@ _NODE_STYLE: dict[str, str] = {
 }
 _EDGE_STYLE: dict[str, str] = {
     "flow": "",
-    "send_back": 'style=dashed color="#8D6E63" fontcolor="#6D4C41"',
+    "send_back": 'style=dashed color="#8D6E63" fontcolor="#6D4C41" constraint=false',
     "supervision": 'style=dashed color="#C62828" fontcolor="#C62828" constraint=false',
     "extra": 'style=dashed color="#6A1B9A" fontcolor="#6A1B9A"',
 }
@@ -262,7 +262,7 @@ def to_dot(d: Diagram) -> str:
     out.append('  legend [shape=plain style="" label=<<TABLE BORDER="0" CELLSPACING="0" '
                f'CELLPADDING="2">{"".join(parts)}</TABLE>>];')
     for lid in ids:
-        out.append(f"  {lid}_end -> legend [style=invis];")
+        out.append(f"  {lid}_end -> legend [style=invis weight=0];")
     out.append("}")
     return "\n".join(out) + "\n"
 

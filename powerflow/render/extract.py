@@ -28,7 +28,7 @@ from .diagram import (
     TitleBlock,
 )
 
-__all__ = ["CHROME", "extract", "format_limit", "lane_order", "risk_rows"]
+__all__ = ["CHROME", "extract", "format_limit", "lane_order", "merge_parallel", "risk_rows"]
 
 CHROME: dict[str, dict[str, str]] = {
     "zh": {
@@ -227,9 +227,35 @@ def extract(flow: Flow, overlay: Overlay | None = None, lang: str = "zh",
         "separate" if risk_table == "separate" else "none" if risk_table == "none" else "inline")
     headings = {k: c[k] for k in ("legend", "risk_title", "id", "level", "step", "risk",
                                   "controls", "responsible")}
-    return Diagram(lang, _title(flow, lang), out_lanes, tuple(nodes), tuple(edges), legend,
+    return Diagram(lang, _title(flow, lang), out_lanes, tuple(nodes), merge_parallel(edges, c["sep"]), legend,
                    tuple(risk_rows(flow, lang, overlay)), rt,
                    headings, overlay.caption if overlay else None)
+
+
+_RANK = ("bad", "warn", "removed", "added", "path", "ok")
+
+
+def merge_parallel(edges: Sequence[Edge], sep: str) -> tuple[Edge, ...]:
+    """One edge per (tail, head, style): parallel transitions (two send-backs from one step to
+    another, say) are drawn once with every label, joined by `sep`, and their counts added; the
+    line takes the most alarming overlay colour of the group (none is lost)."""
+    groups: dict[tuple[str, str, str], list[Edge]] = {}
+    for e in edges:
+        groups.setdefault((e.tail, e.head, e.style), []).append(e)
+    out = []
+    for group in groups.values():
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        labels = [e.label for e in group if e.label]
+        counts = [e.count for e in group if e.count is not None]
+        colours = [e.colour for e in group if e.colour]
+        rank = {PALETTE[k]: i for i, k in enumerate(_RANK)}
+        out.append(Edge(group[0].tail, group[0].head, group[0].style,
+                        sep.join(dict.fromkeys(labels)) or None, max(e.width for e in group),
+                        min(colours, key=lambda c: rank.get(c, 99)) if colours else None,
+                        sum(counts) if counts else None))
+    return tuple(out)
 
 
 def _edge(tail: str, head: str, style: EdgeStyle, label: str | None,

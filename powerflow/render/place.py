@@ -1,0 +1,319 @@
+"""Place edge labels where nothing is drawn, and centre lane headers, on a laid-out chart.
+
+Takes the `-Tdot` output of `dot` (every node, edge and cluster with its position); gives the
+same DOT text with new `xlp` (edge label) positions and lane headers moved to the centre of
+their lane, ready for `neato -n2` to draw unchanged otherwise. dot places an `xlabel` anywhere
+near its edge, often on top of another edge or label; here every label is tried beside each
+segment of its own edge, near the segment's middle first, and put on the first spot that
+touches no edge, node or label already placed (the least bad spot when none is free).
+Must not: run Graphviz, change the layout of nodes or edges, or read files.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .fontmetrics import text_width
+from .dot import wrap_even
+from .escape import html_label_text
+from .geometry import Box, Point, Segment, segments
+
+__all__ = ["LABEL_SIZE", "Layout", "parse_layout", "place_labels"]
+
+LABEL_SIZE = 10.0
+"""Font size of edge labels (the `edge [fontsize]` of `dot.to_dot`)."""
+LINE = 1.25
+"""Line height of label text, in em."""
+GAP = 4.0
+"""Distance between an edge and its label."""
+_STMT = re.compile(r'^\t+(?:"?(?P<tail>[\w]+)"? -> "?(?P<head>[\w]+)"?|"?(?P<node>[\w]+)"?)\t\[')
+_ATTR = re.compile(r'(?P<key>\w+)=(?:"(?P<q>[^"]*)"|(?P<v>[^,\]\s<][^,\]]*))')
+_BR = re.compile(r"<BR[^>]*/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_HTML_VALUE = re.compile(r"=<.*>(,|\];)?\s*$")
+"""An HTML-like label value (always on one line: our labels hold no newline), dropped before
+attributes are read so that label text never reads as an attribute."""
+
+
+@dataclass
+class Statement:
+    """One node or edge statement of the laid-out DOT text: its line span and attributes."""
+
+    first: int
+    last: int
+    tail: str | None
+    head: str | None
+    node: str | None
+    attrs: dict[str, str]
+    label_lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Layout:
+    lines: list[str]
+    nodes: dict[str, Statement]
+    edges: list[Statement]
+    clusters: dict[str, Box]
+    bbox: Box
+
+
+def _label_lines(raw: str) -> list[str]:
+    """The text lines of an HTML-like label (tags dropped, backslashes undoubled, entities
+    decoded): the text `escape.html_label_text` was given."""
+    return [html.unescape(_TAG.sub("", part).replace("\\\\", "\\")) for part in _BR.split(raw)]
+
+
+def _statements(lines: list[str]) -> Iterator[Statement]:
+    i = 0
+    while i < len(lines):
+        m = _STMT.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        j = i
+        while not lines[j].rstrip().endswith("];") and j + 1 < len(lines):
+            j += 1
+        text = "\n".join(lines[i:j + 1])
+        body = "\n".join(_HTML_VALUE.sub(r"=HTML\1", line) for line in lines[i:j + 1])
+        body = body[body.index("[") + 1:]
+        attrs = {a["key"]: a["q"] if a["q"] is not None else a["v"].strip()
+                 for a in _ATTR.finditer(body)}
+        st = Statement(i, j, m["tail"], m["head"], m["node"], attrs)
+        xl = re.search(r"xlabel=<(.*)>,?\s*$", text, re.MULTILINE)
+        if xl:
+            st.label_lines = _label_lines(xl.group(1))
+        yield st
+        i = j + 1
+
+
+def _bb(value: str) -> Box:
+    x0, y0, x1, y1 = (float(v) for v in value.split(","))
+    return Box(x0, y0, x1, y1)
+
+
+def parse_layout(text: str) -> Layout:
+    """Read the statements of `dot -Tdot` output that placement needs."""
+    lines = text.replace("\\\n", "").split("\n")  # dot continues long values with \⏎
+    nodes: dict[str, Statement] = {}
+    edges: list[Statement] = []
+    for st in _statements(lines):
+        if st.node and "pos" in st.attrs:
+            nodes[st.node] = st
+        elif st.tail and "pos" in st.attrs:
+            edges.append(st)
+    clusters: dict[str, Box] = {}
+    current = None
+    bbox = Box(0, 0, 0, 0)
+    for line in lines:
+        m = re.match(r"\s*subgraph (cluster_\w+) \{", line)
+        if m:
+            current = m.group(1)
+            continue
+        b = re.search(r'bb="([^"]+)"', line)
+        if b and current and current not in clusters:
+            clusters[current] = _bb(b.group(1))
+        elif b and not clusters and bbox == Box(0, 0, 0, 0):
+            bbox = _bb(b.group(1))
+    return Layout(lines, nodes, edges, clusters, bbox)
+
+
+def edge_points(pos: str) -> list[Point]:
+    """The polyline of an edge `pos` (B-spline control points, then the arrow tip)."""
+    tip: Point | None = None
+    pts: list[Point] = []
+    for tok in pos.split():
+        parts = tok.split(",")
+        if parts[0] in ("e", "s"):
+            if parts[0] == "e":
+                tip = (float(parts[1]), float(parts[2]))
+            continue
+        pts.append((float(parts[0]), float(parts[1])))
+    return pts + ([tip] if tip else [])
+
+
+def node_box(st: Statement) -> Box:
+    x, y = (float(v) for v in st.attrs["pos"].split(","))
+    return Box.around(x, y, float(st.attrs.get("width", "0")) * 72,
+                      float(st.attrs.get("height", "0")) * 72)
+
+
+def _visible(st: Statement) -> bool:
+    return "invis" not in st.attrs.get("style", "")
+
+
+def label_size(lines: list[str]) -> tuple[float, float]:
+    w = max((text_width(line, LABEL_SIZE) for line in lines), default=0.0)
+    return w + 2, len(lines) * LABEL_SIZE * LINE + 2
+
+
+NEAR = (0.0, 8.0, 16.0)
+FAR = (32.0, 56.0, 88.0)
+"""Distances from the edge tried for a label (beyond `GAP`): near ones first, in every shape."""
+
+
+def _candidates(seg: Segment, w: float, h: float, fars: tuple[float, ...]) -> Iterator[Box]:
+    """Spots beside `seg`: from its middle outwards, on both sides, close to it first."""
+    (ax, ay), (bx, by) = seg
+    length = abs(bx - ax) + abs(by - ay)
+    steps = max(1, int(length // 12))
+    order = sorted(range(steps + 1), key=lambda k: abs(k - steps / 2))
+    for far in fars:
+        for k in order:
+            t = k / steps
+            x, y = ax + (bx - ax) * t, ay + (by - ay) * t
+            d = GAP + far
+            if abs(by - ay) < abs(bx - ax):  # horizontal: above, then below
+                yield Box.around(x, y + d + h / 2, w, h)
+                yield Box.around(x, y - d - h / 2, w, h)
+            else:  # vertical: right, then left
+                yield Box.around(x + d + w / 2, y, w, h)
+                yield Box.around(x - d - w / 2, y, w, h)
+
+
+def _join(lines: list[str]) -> str:
+    """The label text before wrapping (a space back between two Latin words)."""
+    out = lines[0] if lines else ""
+    for line in lines[1:]:
+        latin = out[-1:].isascii() and out[-1:].isalnum() and line[:1].isascii()
+        out += (" " if latin else "") + line
+    return out
+
+
+def _shapes(lines: list[str]) -> list[list[str]]:
+    """The label as drawn, and wrapped to about half its width when that is narrower."""
+    text = _join(lines)
+    cols = sum(2 if ord(c) > 0x2E7F else 1 for c in text)
+    narrow = wrap_even(text, max(8, cols // 2 + 1)) if cols >= 10 else lines
+    return [lines, narrow] if len(narrow) > len(lines) else [lines]
+
+
+def _score(box: Box, obstacles: list[Box], segs: list[Segment], layout: Layout) -> int:
+    """10 per edge or text touched, 5 outside the chart, 1 across a lane border."""
+    inner = box.shrink(0.5)
+    hits = sum(inner.overlaps(o) for o in obstacles) + sum(inner.crossed_by(s) for s in segs)
+    lanes = layout.clusters.values()
+    straddles = any(box.overlaps(c) for c in lanes) and not any(box.inside(c) for c in lanes)
+    return hits * 10 + (0 if box.inside(layout.bbox) else 5) + int(straddles)
+
+
+def _place_one(e: Statement, own: list[Segment], obstacles: list[Box], segs: list[Segment],
+               layout: Layout) -> tuple[int, Box, list[str]]:
+    """The best spot and shape for the label of `e`: near spots in any shape before far ones."""
+    best: tuple[int, Box, list[str]] | None = None
+    for fars in (NEAR, FAR):
+        for shape in _shapes(e.label_lines):
+            w, h = label_size(shape)
+            for box in (b for seg in own for b in _candidates(seg, w, h, fars)):
+                score = _score(box, obstacles, segs, layout)
+                if best is None or score < best[0]:
+                    best = (score, box, shape)
+                if score == 0:
+                    return best
+    assert best is not None
+    return best
+
+
+def place_labels(layout: Layout) -> dict[int, tuple[Point, list[str]]]:
+    """New label centre and lines per edge statement index: beside its own edge, clear of
+    the rest."""
+    visible = [e for e in layout.edges if _visible(e)]
+    segs = [s for e in visible for s in segments(edge_points(e.attrs["pos"]))]
+    obstacles = [node_box(n) for n in layout.nodes.values()
+                 if _visible(n) and n.attrs.get("width")]
+    placed: dict[int, tuple[Point, list[str]]] = {}
+    labelled = [e for e in visible if e.label_lines]
+    labelled.sort(key=lambda e: -len(segments(edge_points(e.attrs["pos"]))))
+    for e in labelled:
+        own = sorted(segments(edge_points(e.attrs["pos"])),
+                     key=lambda s: -(abs(s[1][0] - s[0][0]) + abs(s[1][1] - s[0][1])))
+        if not own:
+            continue
+        _, box, shape = _place_one(e, own, obstacles, segs, layout)
+        obstacles.append(box)
+        placed[e.first] = (((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2), shape)
+    return placed
+
+
+def centre_headers(layout: Layout, header_of: dict[str, str]) -> dict[str, Point]:
+    """New position of each lane header node (`header_of`: cluster name → header node id):
+    centred over its lane."""
+    out: dict[str, Point] = {}
+    for cluster, node in header_of.items():
+        box = layout.clusters.get(cluster)
+        st = layout.nodes.get(node)
+        if box is None or st is None:
+            continue
+        _, y = (float(v) for v in st.attrs["pos"].split(","))
+        out[node] = ((box.x0 + box.x1) / 2, y)
+    return out
+
+
+def centre_below(layout: Layout, node: str) -> dict[str, Point]:
+    """New position of `node` (the legend): centred under the lanes."""
+    st = layout.nodes.get(node)
+    if st is None or not layout.clusters:
+        return {}
+    x0 = min(c.x0 for c in layout.clusters.values())
+    x1 = max(c.x1 for c in layout.clusters.values())
+    _, y = (float(v) for v in st.attrs["pos"].split(","))
+    return {node: ((x0 + x1) / 2, y)}
+
+
+def _set(lines: list[str], st: Statement, key: str, value: str) -> None:
+    pat = re.compile(rf'(\b{key}=)"[^"]*"')
+    for i in range(st.first, st.last + 1):
+        if pat.search(lines[i]):
+            lines[i] = pat.sub(lambda m: f'{m.group(1)}"{value}"', lines[i], count=1)
+            return
+
+
+def _centre_title(lines: list[str], layout: Layout) -> None:
+    """Put the graph label (the title block) over the middle of the lanes."""
+    if not layout.clusters:
+        return
+    x = (min(c.x0 for c in layout.clusters.values())
+         + max(c.x1 for c in layout.clusters.values())) / 2
+    for i, line in enumerate(lines):
+        if _STMT.match(line) or "subgraph" in line:
+            return  # past the graph's own attributes
+        m = re.match(r'(\s*lp=)"[^",]*,([^"]*)"', line)
+        if m:
+            lines[i] = f'{m.group(1)}"{x:.2f},{m.group(2)}"' + line[m.end():]
+            return
+
+
+def _set_label(lines: list[str], st: Statement, shape: list[str]) -> None:
+    if shape == st.label_lines:
+        return
+    html_text = "<BR/>".join(html_label_text(line) for line in shape)
+    for i in range(st.first, st.last + 1):
+        m = re.match(r"(\s*xlabel=<)(.*)(>,?\s*)$", lines[i])
+        if m:
+            lines[i] = m.group(1) + html_text + m.group(3)
+            return
+
+
+def apply(layout: Layout, labels: dict[int, tuple[Point, list[str]]],
+          headers: dict[str, Point]) -> str:
+    """The laid-out DOT text with the new label and node positions written in, and the title
+    centred over the lanes."""
+    lines = list(layout.lines)
+    _centre_title(lines, layout)
+    by_first = {e.first: e for e in layout.edges}
+    for first, ((x, y), shape) in labels.items():
+        _set(lines, by_first[first], "xlp", f"{x:.2f},{y:.2f}")
+        _set_label(lines, by_first[first], shape)
+    for node, (x, y) in headers.items():
+        _set(lines, layout.nodes[node], "pos", f"{x:.2f},{y:.2f}")
+    return "\n".join(lines)
+
+
+def improve(text: str, header_of: dict[str, str]) -> str:
+    """`dot -Tdot` output with edge labels moved clear of everything, lane headers centred
+    over their lanes and the legend (with the risk table) centred under them."""
+    layout = parse_layout(text)
+    moves = centre_headers(layout, header_of) | centre_below(layout, "legend")
+    return apply(layout, place_labels(layout), moves)
