@@ -12,6 +12,7 @@ Must not: build DOT, or pass anything but the DOT text on stdin to the program.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import shutil
 import struct
@@ -22,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .layout_check import LaneOrderResult, check_lane_order
-from .place import improve
+from .paper import PagePlan, viewport
+from .geometry import Box
+from .place import improve, parse_layout
 
 __all__ = [
     "FORMATS",
@@ -63,6 +66,10 @@ class RenderResult:
     lanes: LaneOrderResult | None = None
     retried: bool = False
     warnings: tuple[str, ...] = field(default=())
+    laid: str = field(default="", repr=False)
+    """The laid-out DOT text the files were drawn from (`-Tdot`, labels placed)."""
+    pages: PagePlan | None = None
+    """How the print PDF was put on paper, when a paper size was asked for."""
 
 
 @functools.cache
@@ -145,6 +152,56 @@ def set_png_dpi(png: bytes, dpi: int) -> bytes:
     return b"".join(out)
 
 
+def layout_only(source: str, lane_ids: Sequence[str] = ()) -> str:
+    """The laid-out DOT text of `source` (labels placed, headers centred), drawing nothing."""
+    raw, _ = _laid_out(check_environment(), source)
+    return improve(raw, {f"cluster_{lid}": lid for lid in lane_ids})
+
+
+def _drawn_offset(dot: str, laid: str) -> tuple[float, float]:
+    """How far `neato -n2` shifts the laid-out chart when drawing it (it moves the drawing to
+    the origin), measured on one node: viewports are given in the drawn coordinates."""
+    data = json.loads(_run(dot, [*DRAW, "-Tjson0"], laid))
+    layout = parse_layout(laid)
+    for obj in data.get("objects", []):
+        st = layout.nodes.get(obj.get("name", ""))
+        if st is not None and isinstance(obj.get("pos"), str):
+            (ax, ay), (bx, by) = (tuple(float(v) for v in p.split(",")) for p in
+                                  (st.attrs["pos"], obj["pos"]))
+            return bx - ax, by - ay
+    return 0.0, 0.0
+
+
+def write_pages(pages: Sequence[tuple[str, PagePlan]], out: Path) -> list[str]:
+    """Draw each page of each (laid-out DOT, plan) into one PDF at `out`; pages are joined
+    with `pdfunite` (poppler-utils). Without it the pages after the first are written as
+    `out-2.pdf` … and the returned warnings say so."""
+    dot = check_environment()
+    files: list[Path] = []
+    for laid, plan in pages:
+        dx, dy = _drawn_offset(dot, laid)
+        for region in plan.regions:
+            path = out.with_name(f"{out.stem}-{len(files) + 1}.pdf")
+            moved = Box(region.x0 + dx, region.y0 + dy, region.x1 + dx, region.y1 + dy)
+            _run(dot, [*DRAW, "-Tpdf", f"-o{path}"], _with_graph_attrs(laid, viewport(plan, moved)))
+            files.append(path)
+    if len(files) == 1:
+        files[0].replace(out)
+        return []
+    unite = shutil.which("pdfunite")
+    if unite is None:
+        files[0].replace(out)
+        return [f"pdfunite (poppler-utils) is not installed: pages 2-{len(files)} of {out.name} "
+                f"are separate files ({files[1].name} …)"]
+    proc = subprocess.run([unite, *map(str, files), str(out)], capture_output=True,
+                          timeout=TIMEOUT, check=False)
+    if proc.returncode != 0:
+        raise GraphvizError(f"pdfunite failed: {proc.stderr.decode('utf-8', 'replace')[:500]}")
+    for f in files:
+        f.unlink()
+    return []
+
+
 def render_dot(source: str, stem: Path, formats: Sequence[str] = ("svg",), dpi: int = 150,
                lane_ids: Sequence[str] | None = None) -> RenderResult:
     """Write `stem.<fmt>` for each format. When `lane_ids` is given the lane order is checked
@@ -185,4 +242,4 @@ def render_dot(source: str, stem: Path, formats: Sequence[str] = ("svg",), dpi: 
     if "png" in files:
         png = _run(dot, [*DRAW, "-Tpng:cairo"], _with_graph_attrs(laid, f"dpi={int(dpi)}"))
         files["png"].write_bytes(set_png_dpi(png, int(dpi)))
-    return RenderResult(files, lanes, retried, tuple(warnings))
+    return RenderResult(files, lanes, retried, tuple(warnings), laid)

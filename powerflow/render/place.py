@@ -58,6 +58,11 @@ class Layout:
     edges: list[Statement]
     clusters: dict[str, Box]
     bbox: Box
+    title_bottom: float = 0.0
+    """Lowest y of the graph label (the title block); the top of the chart if none."""
+    content: Box | None = None
+    """What is drawn after placement (lanes, nodes, title): dot's `bb` also holds where it
+    had put things that were moved since."""
 
 
 def _label_lines(raw: str) -> list[str]:
@@ -117,7 +122,32 @@ def parse_layout(text: str) -> Layout:
             clusters[current] = _bb(b.group(1))
         elif b and not clusters and bbox == Box(0, 0, 0, 0):
             bbox = _bb(b.group(1))
-    return Layout(lines, nodes, edges, clusters, bbox)
+    title = _title_box(lines)
+    boxes = [*clusters.values(), *(node_box(n) for n in nodes.values()
+                                   if _visible(n) and n.attrs.get("width"))]
+    if title:
+        boxes.append(title)
+    content = Box(min(b.x0 for b in boxes) - PAD, min(b.y0 for b in boxes) - PAD,
+                  max(b.x1 for b in boxes) + PAD, max(b.y1 for b in boxes) + PAD) if boxes else bbox
+    return Layout(lines, nodes, edges, clusters, bbox, title.y0 if title else bbox.y1, content)
+
+
+PAD = 8.0
+"""White round the content of a chart."""
+
+
+def _title_box(lines: list[str]) -> Box | None:
+    """The graph label (title block) box, from `lp`, `lwidth` and `lheight`."""
+    vals: dict[str, str] = {}
+    for line in lines:
+        if _STMT.match(line) or "subgraph" in line:
+            break
+        if m := re.match(r'\s*(lp|lwidth|lheight)=(?:"([^"]*)"|([\d.]+))', line):
+            vals[m.group(1)] = m.group(2) or m.group(3)
+    if len(vals) < 3:
+        return None
+    x, y = (float(v) for v in vals["lp"].split(","))
+    return Box.around(x, y, float(vals["lwidth"]) * 72, float(vals["lheight"]) * 72)
 
 
 def edge_points(pos: str) -> list[Point]:
