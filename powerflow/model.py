@@ -375,6 +375,8 @@ class PowerInfo(_Frozen):
     conditions: str | None = None
     requires_publicity: bool | None = None
     version: str | None = None
+    chart_no: Annotated[str, Field(max_length=64)] | None = None
+    """The number the bureau files the printed flowchart under (图号), shown in its title block."""
 
 
 class Actor(_Frozen):

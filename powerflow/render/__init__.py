@@ -33,11 +33,11 @@ from .place import parse_layout
 
 __all__ = [
     "FORMATS",
+    "PAPERS",
     "RENDERER_VERSION",
     "Diagram",
     "GraphvizError",
     "GraphvizMissing",
-    "PAPERS",
     "PagePlan",
     "RenderResult",
     "chart_svg",

@@ -20,8 +20,8 @@ from ..loader import LoadedFlow
 from ..pipeline import run
 from . import RenderResult, render_flow
 from .extract import lane_order
-from .paper import PagePlan
 from .layout_check import LaneOrderResult
+from .paper import PagePlan
 
 __all__ = ["BatchResult", "fallback_diagnostic", "lane_diagnostic", "output_stem",
            "paper_diagnostic", "render_paths"]

@@ -168,6 +168,12 @@ def _title(d: Diagram) -> str:
     return '<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>"
 
 
+_LEGEND_FILL = {"task": ("#FFFFFF", DARK), "review": ("#E8F1FB", DARK),
+                "decision": ("#D4E6F9", DARK), "notice": ("#FFFDE7", DARK),
+                "supervision_step": ("#FFF3E0", "#C62828"), "terminal": (DARK, DARK)}
+"""Swatch fill and border per legend entry of a step kind (as `_NODE_STYLE` draws them)."""
+
+
 def _legend(d: Diagram) -> str:
     cells = [f'<TD><B>{_t(d.headings.get("legend", ""))}</B></TD>']
     for item in d.legend:
@@ -178,10 +184,9 @@ def _legend(d: Diagram) -> str:
                 mark = item.kind[0].upper()
             cells.append(f'<TD BGCOLOR="{bg}" STYLE="rounded"><FONT COLOR="{fg}"><B>{mark}</B>'
                          f"</FONT></TD><TD>{_t(item.text)}</TD>")
-        elif item.kind in ("task", "review", "decision", "terminal"):
-            fill = {"task": "#FFFFFF", "review": "#E8F1FB", "decision": "#D4E6F9",
-                    "terminal": DARK}[item.kind]
-            cells.append(f'<TD BGCOLOR="{fill}" STYLE="rounded" BORDER="1" COLOR="{DARK}" '
+        elif item.kind in _LEGEND_FILL:
+            fill, border = _LEGEND_FILL[item.kind]
+            cells.append(f'<TD BGCOLOR="{fill}" STYLE="rounded" BORDER="1" COLOR="{border}" '
                          f'WIDTH="36"> </TD><TD>{_t(item.text)}</TD>')
         else:
             colour, line = {"flow": ("#37474F", "──→"), "send_back": ("#8D6E63", "- - →"),

@@ -59,7 +59,7 @@ def _advances(bold: bool) -> Callable[[str], float] | None:
             cmap = dict(font.getBestCmap())
             metrics = {name: adv for name, (adv, _) in font["hmtx"].metrics.items()}
             upm = float(font["head"].unitsPerEm)
-    except Exception:  # noqa: BLE001 - any unreadable font means: estimate instead
+    except Exception:
         return None
     missing = metrics.get(".notdef", upm)
 

@@ -22,9 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .geometry import Box
 from .layout_check import LaneOrderResult, check_lane_order
 from .paper import PagePlan, viewport
-from .geometry import Box
 from .place import improve, parse_layout
 
 __all__ = [

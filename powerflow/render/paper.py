@@ -15,6 +15,7 @@ Must not: run Graphviz or read files.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .geometry import Box
 from .place import Layout, node_box
@@ -103,7 +104,7 @@ def _columns(layout: Layout, width: float) -> list[tuple[float, float]]:
         return [(bb.x0, bb.x1)]
     cols: list[tuple[float, float]] = []
     start = bb.x0
-    for prev, lane in zip(lanes, lanes[1:], strict=False):
+    for prev, lane in pairwise(lanes):
         if lane.x1 - start > width:
             cut = (prev.x1 + lane.x0) / 2
             cols.append((start, cut))

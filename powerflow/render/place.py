@@ -16,9 +16,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .fontmetrics import text_width
 from .dot import wrap_even
 from .escape import html_label_text
+from .fontmetrics import text_width
 from .geometry import Box, Point, Segment, segments
 
 __all__ = ["LABEL_SIZE", "Layout", "parse_layout", "place_labels"]
