@@ -73,6 +73,34 @@ def test_invalid_powers_are_reported_not_published(cli: Callable[..., Result],
 
 
 @pytest.mark.graphviz
+def test_a_power_with_rule_errors_is_withheld_and_named(cli: Callable[..., Result],
+                                                        tmp_path: Path) -> None:
+    """The sample catalogue with one power whose promised limit exceeds the statutory one
+    (PF406, an error): the others are published, that one is not, and it is named; with
+    --publish-with-errors it is published too."""
+    require_graphviz()
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    for f in FLOWS.glob("*.yaml"):
+        text = f.read_text("utf-8")
+        if f.name.startswith("kj-fx-0012"):
+            text = text.replace("    statutory: 60\n", "    statutory: 30\n", 1)
+            assert "statutory: 30" in text
+        (flows / f.name).write_text(text, "utf-8")
+    res = cli("publish", str(flows), "-o", str(tmp_path / "site"), "--downloads", "svg", "-q")
+    assert res.exit_code == 1
+    assert "PF406" in res.output and "PF704" in res.output
+    assert "not published (1, rule errors):" in res.output and "KJ-FX-0012" in res.output
+    index = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert "KJ-XK-0001" in index and "KJ-FX-0012" not in index
+    assert len(list((tmp_path / "site" / "p").glob("*/index.html"))) == 8
+    res = cli("publish", str(flows), "-o", str(tmp_path / "site"), "--downloads", "svg", "-q",
+              "--publish-with-errors")
+    assert res.exit_code == 1 and "PF704" not in res.output
+    assert (tmp_path / "site" / "p" / "KJ-FX-0012" / "index.html").is_file()
+
+
+@pytest.mark.graphviz
 def test_sample_catalogue_publishes(cli: Callable[..., Result], tmp_path: Path) -> None:
     require_graphviz()
     res = cli("publish", str(FLOWS), "-o", str(tmp_path / "site"), "--downloads", "svg,pdf",
@@ -104,7 +132,7 @@ def _check_page(text: str) -> None:
 def test_hostile_power_site_is_inert(hostile_dir: Path, tmp_path: Path) -> None:
     require_graphviz()
     site = tmp_path / "site"
-    res = build_site([str(hostile_dir)], site, SVG_ONLY)
+    res = build_site([str(hostile_dir)], site, SiteOptions(("svg",), 96, with_errors=True))
     assert res.published == 1, res.diagnostics
     pages = [site / "index.html", site / "en" / "index.html",
              *sorted((site / "p").glob("*/*.html"))]
