@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
 from typing import Any
@@ -60,8 +61,9 @@ def publish(paths: tuple[str, ...], out: str, downloads: str, dpi: int, with_err
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     try:
-        result = build_site(paths, Path(out), SiteOptions(formats, dpi, jobs, config, with_errors),
-                            progress, start)
+        options = SiteOptions(formats, dpi, jobs, config, with_errors,
+                              datetime.date.today().isoformat())
+        result = build_site(paths, Path(out), options, progress, start)
     except GraphvizError as exc:
         click.echo(f"powerflow: {exc}", err=True)
         sys.exit(2)

@@ -51,6 +51,9 @@ class SiteOptions:
     """The rules run on every power before it is published."""
     with_errors: bool = False
     """Publish powers with rule errors too (they are still reported)."""
+    published: str = ""
+    """Publication date printed on pages written in this run (not part of `key`: a date alone
+    does not make a page change)."""
 
     def key(self) -> str:
         return json.dumps({"formats": list(self.formats), "dpi": self.dpi,
@@ -122,8 +125,9 @@ def _publish_one(lf: LoadedFlow) -> dict[str, Any] | None:
     diagram = extract(flow, None, "zh")
     result = render_dot(to_dot(diagram), folder / "chart", _OPTIONS.formats, _OPTIONS.dpi,
                         diagram.lane_ids())
-    (folder / "index.html").write_text(power_page(flow, "zh", _OPTIONS.formats), "utf-8")
-    (folder / "en.html").write_text(power_page(flow, "en", _OPTIONS.formats), "utf-8")
+    for lang, name in (("zh", "index.html"), ("en", "en.html")):
+        (folder / name).write_text(power_page(flow, lang, _OPTIONS.formats, _OPTIONS.published),
+                                   "utf-8")
     lanes = None
     if result.lanes is not None and not result.lanes.ok:
         lanes = {"expected": list(result.lanes.expected), "drawn": list(result.lanes.drawn),
@@ -205,7 +209,7 @@ def build_site(paths: Iterable[str], out: Path, options: SiteOptions = SiteOptio
     for d in dups:
         powers.pop(d.location.file, None)
     _remove_stale(out, old, powers, result)
-    _write_index(out, powers)
+    _write_index(out, powers, options.published)
     manifest = {"version": SITE_VERSION, "renderer": RENDERER_VERSION, "options": key,
                 "powers": dict(sorted(powers.items()))}
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")),
@@ -227,7 +231,7 @@ def _remove_stale(out: Path, old: dict[str, Any], powers: dict[str, Any],
                 result.removed += 1
 
 
-def _write_index(out: Path, powers: dict[str, Any]) -> None:
+def _write_index(out: Path, powers: dict[str, Any], published: str = "") -> None:
     rows = sorted((e["row"] for e in powers.values()), key=lambda r: r["code"])
     depts = [e.get("department", {}) for e in powers.values()]
     assets = out / "assets"
@@ -239,5 +243,5 @@ def _write_index(out: Path, powers: dict[str, Any]) -> None:
         names = sorted({d.get(lang, "") for d in depts if d.get(lang)})
         department = names[0] if len(names) == 1 else ("、" if lang == "zh" else ", ").join(names)
         target.parent.mkdir(exist_ok=True)
-        target.write_text(index_page(rows, lang, department), "utf-8")
+        target.write_text(index_page(rows, lang, department, published), "utf-8")
 

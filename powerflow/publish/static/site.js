@@ -16,7 +16,8 @@
     var shown = 0;
     index.forEach(function (p) {
       var hit = !q || norm(p.code).indexOf(q) >= 0 || norm(p.name).indexOf(q) >= 0 ||
-        norm(p.name_en).indexOf(q) >= 0 || norm(p.category).indexOf(q) >= 0;
+        norm(p.name_en).indexOf(q) >= 0 || norm(p.category).indexOf(q) >= 0 ||
+        norm(p.office).indexOf(q) >= 0;
       var tr = rows[p.code];
       if (tr) { tr.hidden = !hit; }
       if (hit) { shown += 1; }
