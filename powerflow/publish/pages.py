@@ -245,8 +245,7 @@ def index_page(rows: Sequence[dict[str, Any]], lang: str, department: str,
     t = STRINGS[lang]
     prefix = "" if lang == "zh" else "../"
     index = [{"code": r["code"], "name": r["name_zh"], "name_en": r["name_en"],
-              "category": r["zh"]["category"] + " " + r["en"]["category"],
-              "office": r["zh"]["office"]} for r in rows]
+              "category": r["zh"]["category"] + " " + r["en"]["category"]} for r in rows]
     columns = [("code", t["code"], "text"), ("name", t["name"], "text"),
                ("category", t["category"], "text"), ("office", t["office"], "text"),
                ("statutory", t["statutory"], "num"), ("promised", t["promised"], "num"),

@@ -177,3 +177,11 @@ def _steps(path: Path) -> list[Any]:
         return []
     lf, _ = load_flow_with_catalog(path)
     return list(lf.flow.steps.values()) if lf.flow else []
+
+
+def test_search_by_office_and_category(site: tuple[Browser, str, Path, Any]) -> None:
+    browser, base, _shots, _result = site
+    browser.goto(base + "index.html")
+    assert "KJ-FX-0012" in _search(browser, "计划科")
+    assert "KJ-CF-0001" in _search(browser, "行政处罚")
+    assert "KJ-CF-0001" in _search(browser, "penalty")
