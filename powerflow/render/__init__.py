@@ -99,7 +99,8 @@ def chart_svg(flow: Flow, overlay: Overlay | None = None, lang: str = "zh",
               risk_table: str = "inline") -> tuple[str | None, str]:
     """The chart of `flow` (with `overlay` drawn on) as SVG text for embedding in a report,
     or None and the reason (Graphviz or a CJK font missing). Reports embed it as an image or
-    inline SVG that the renderer escaped; the XML prologue is dropped."""
+    inline SVG that the renderer escaped; the XML prologue is dropped and the chart scales
+    down to the width of the page (`max-width:100%`)."""
     try:
         with tempfile.TemporaryDirectory(prefix="powerflow-chart-") as tmp:
             res = render_flow(flow, Path(tmp) / "chart", ("svg",), lang=lang,
@@ -108,4 +109,6 @@ def chart_svg(flow: Flow, overlay: Overlay | None = None, lang: str = "zh",
     except GraphvizError as exc:
         return None, str(exc)
     start = text.find("<svg")
-    return (text[start:] if start >= 0 else text), ""
+    svg = text[start:] if start >= 0 else text
+    # scaled to the page width (height follows the viewBox), never wider than drawn
+    return svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1), ""

@@ -54,12 +54,15 @@ def _width(ch: str) -> int:
 
 def _break_at(line: str) -> int:
     """Where to break an over-long `line`: after its last space, closing punctuation or
-    before an opening bracket in its second half (so ``（成交）`` stays whole); else at its end."""
+    before an opening bracket in its second half (so ``（成交）`` stays whole); else after any
+    space rather than inside an English word (``directo r``); else at its end."""
     for i in range(len(line) - 1, len(line) // 2 - 1, -1):
         if line[i] == " " or line[i] in _NO_LINE_START:
             return i + 1
         if line[i] in _OPENING and i > 0:
             return i
+    if line[-1:].isascii() and line[-1:].isalnum() and line.rfind(" ") > 0:
+        return line.rfind(" ") + 1  # never cut an English word: break at its space
     return len(line)
 
 

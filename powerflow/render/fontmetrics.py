@@ -56,8 +56,9 @@ def _advances(bold: bool) -> Callable[[str], float] | None:
         from fontTools.ttLib import TTFont
 
         with TTFont(found[0], fontNumber=found[1], lazy=True) as font:
-            cmap = dict(font.getBestCmap())
-            metrics = {name: adv for name, (adv, _) in font["hmtx"].metrics.items()}
+            cmap: dict[int, str] = dict(font.getBestCmap())
+            metrics: dict[str, float] = {name: float(adv) for name, (adv, _) in
+                                         font["hmtx"].metrics.items()}
             upm = float(font["head"].unitsPerEm)
     except Exception:
         return None

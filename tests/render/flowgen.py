@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from itertools import pairwise
 from typing import Any
 
 __all__ = ["generated_flows"]
@@ -47,7 +48,7 @@ def _flow(rng: random.Random, i: int) -> dict[str, Any]:
                    "supervises": [{"step": f"s{rng.randint(1, n - 1)}", "label": "监督抽查"}]}
     main = [f"s{k}" for k in range(n)] + ["ok"]
     trans = []
-    for e, (a, b) in enumerate(zip(main, main[1:], strict=False)):
+    for e, (a, b) in enumerate(pairwise(main)):
         t: dict[str, Any] = {"from": a, "to": b, "event": f"e{e}"}
         if rng.random() < .5:
             t["label"] = rng.choice(_LABELS)

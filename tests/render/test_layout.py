@@ -16,8 +16,8 @@ from powerflow.model import Flow
 from powerflow.overlay import Overlay
 from powerflow.render import render_flow
 from powerflow.render.collisions import count_collisions
-from powerflow.render.extract import merge_parallel
 from powerflow.render.diagram import Edge
+from powerflow.render.extract import merge_parallel
 from powerflow.render.place import improve, parse_layout
 from tests.conftest import FLOWS, require_graphviz
 
@@ -120,7 +120,40 @@ LAID = """digraph g {
 def test_label_is_moved_off_its_edge_and_headers_centred() -> None:
     out = parse_layout(improve(LAID, {"cluster_lane1": "lane1"}))
     edge = out.edges[0]
-    x, y = (float(v) for v in edge.attrs["xlp"].split(","))
+    _, y = (float(v) for v in edge.attrs["xlp"].split(","))
     assert abs(y - 100) > 7  # beside the horizontal edge, not on it
     assert out.nodes["lane1"].attrs["pos"].startswith("50.00,")
     assert out.nodes["a"].attrs["width"] == "1"  # label text is never read as an attribute
+
+
+def test_english_is_wrapped_at_spaces_never_inside_a_word() -> None:
+    from powerflow.render.dot import wrap, wrap_even
+
+    for text in ("Bid evaluation committee", "Deputy director in charge",
+                 "Municipal Finance Bureau (procurement oversight)"):
+        for lines in (wrap_even(text, 18), wrap(text, 12)):
+            assert " ".join(lines) == text, lines
+
+
+def test_conditions_read_as_words() -> None:
+    from powerflow.model import Condition
+    from powerflow.render.words import condition_text
+
+    facts = {"hearing_requested": "当事人在告知后5日内要求听证（true/false）", "amount": "拟采购金额"}
+    cond = Condition.model_validate({"not": {"fact": "hearing_requested", "op": "==",
+                                             "value": True}})
+    assert condition_text(cond, facts) == "否：当事人在告知后5日内要求听证"
+    assert condition_text(cond, facts, "en") == "not: hearing requested"
+    both = Condition.model_validate({"all": [{"fact": "amount", "op": ">=", "value": 2000000},
+                                             {"fact": "kind", "op": "in", "value": ["a", "b"]}]})
+    assert condition_text(both, facts) == "拟采购金额不少于2000000且kind为a、b之一"
+
+
+def test_report_charts_scale_to_the_page() -> None:
+    require_graphviz()
+    from powerflow.render import chart_svg
+
+    name, flow = _flows()[0]
+    svg, why = chart_svg(flow)
+    assert svg is not None, why
+    assert svg.startswith('<svg style="max-width:100%;height:auto" '), name

@@ -96,10 +96,10 @@ def test_the_measure_sees_small_text(tmp_path: Path) -> None:
     render_flow(lf.flow, tmp_path / "natural", ("pdf",))
     sizes = step_sizes(tmp_path / "natural.pdf", lf.flow)
     assert sizes and min(sizes.values()) == pytest.approx(12, abs=0.05)
+    from powerflow.render import flow_to_dot
     from powerflow.render.graphviz_run import layout_only, write_pages
     from powerflow.render.paper import plan_pages
     from powerflow.render.place import parse_layout
-    from powerflow.render import flow_to_dot
 
     laid = layout_only(flow_to_dot(lf.flow))
     plan = plan_pages(parse_layout(laid), "A4", split=False)
