@@ -16,6 +16,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from .dot import wrap_even
 from .escape import html_label_text
 from .fontmetrics import text_width
@@ -220,37 +223,75 @@ def _shapes(lines: list[str]) -> list[list[str]]:
     return [lines, narrow] if len(narrow) > len(lines) else [lines]
 
 
-def _score(box: Box, obstacles: list[Box], segs: list[Segment], layout: Layout) -> int:
+def _boxes(boxes: list[Box]) -> npt.NDArray[np.float64]:
+    return np.array([(b.x0, b.y0, b.x1, b.y1) for b in boxes], dtype=np.float64).reshape(-1, 4)
+
+
+def _seg_boxes(segs: list[Segment]) -> npt.NDArray[np.float64]:
+    """Bounding boxes of segments: exact for the axis-parallel ones ortho edges are made of,
+    on the safe side for any other."""
+    return np.array([(min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+                     for a, b in segs], dtype=np.float64).reshape(-1, 4)
+
+
+def _hits(cands: npt.NDArray[np.float64], boxes: npt.NDArray[np.float64], strict: bool
+          ) -> npt.NDArray[np.int64]:
+    """Per candidate box, how many of `boxes` it overlaps (touching counts unless `strict`)."""
+    c = cands[:, None, :]
+    b = boxes[None, :, :]
+    if strict:
+        m = (c[..., 0] < b[..., 2]) & (b[..., 0] < c[..., 2]) & \
+            (c[..., 1] < b[..., 3]) & (b[..., 1] < c[..., 3])
+    else:
+        m = (c[..., 0] <= b[..., 2]) & (b[..., 0] <= c[..., 2]) & \
+            (c[..., 1] <= b[..., 3]) & (b[..., 1] <= c[..., 3])
+    return np.asarray(m.sum(axis=1), dtype=np.int64)
+
+
+def _scores(cands: npt.NDArray[np.float64], obstacles: npt.NDArray[np.float64],
+            segs: npt.NDArray[np.float64], lanes: npt.NDArray[np.float64], area: Box
+            ) -> npt.NDArray[np.int64]:
     """10 per edge or text touched, 5 outside the chart, 1 across a lane border."""
-    inner = box.shrink(0.5)
-    hits = sum(inner.overlaps(o) for o in obstacles) + sum(inner.crossed_by(s) for s in segs)
-    lanes = layout.clusters.values()
-    straddles = any(box.overlaps(c) for c in lanes) and not any(box.inside(c) for c in lanes)
-    return hits * 10 + (0 if box.inside(layout.bbox) else 5) + int(straddles)
+    inner = cands + np.array([0.5, 0.5, -0.5, -0.5])
+    hits = _hits(inner, obstacles, True) + _hits(inner, segs, False)
+    outside = ~((cands[:, 0] >= area.x0) & (cands[:, 2] <= area.x1)
+                & (cands[:, 1] >= area.y0) & (cands[:, 3] <= area.y1))
+    if len(lanes):
+        c, b = cands[:, None, :], lanes[None, :, :]
+        inside = ((c[..., 0] >= b[..., 0]) & (c[..., 2] <= b[..., 2])
+                  & (c[..., 1] >= b[..., 1]) & (c[..., 3] <= b[..., 3])).any(axis=1)
+        straddles = (_hits(cands, lanes, True) > 0) & ~inside
+    else:
+        straddles = np.zeros(len(cands), dtype=bool)
+    return np.asarray(hits * 10 + outside * 5 + straddles, dtype=np.int64)
 
 
-def _place_one(e: Statement, own: list[Segment], obstacles: list[Box], segs: list[Segment],
-               layout: Layout) -> tuple[int, Box, list[str]]:
-    """The best spot and shape for the label of `e`: near spots in any shape before far ones."""
+def _place_one(e: Statement, own: list[Segment], obstacles: list[Box],
+               segs: npt.NDArray[np.float64], layout: Layout) -> tuple[Box, list[str]]:
+    """The best spot and shape for the label of `e`: near spots in any shape before far
+    ones; the first free spot in that order, else the least bad."""
+    obs = _boxes(obstacles)
+    lanes = _boxes(list(layout.clusters.values()))
     best: tuple[int, Box, list[str]] | None = None
     for fars in (NEAR, FAR):
         for shape in _shapes(e.label_lines):
             w, h = label_size(shape)
-            for box in (b for seg in own for b in _candidates(seg, w, h, fars)):
-                score = _score(box, obstacles, segs, layout)
-                if best is None or score < best[0]:
-                    best = (score, box, shape)
-                if score == 0:
-                    return best
+            boxes = [b for seg in own for b in _candidates(seg, w, h, fars)]
+            scores = _scores(_boxes(boxes), obs, segs, lanes, layout.bbox)
+            i = int(np.argmin(scores))
+            if best is None or scores[i] < best[0]:
+                best = (int(scores[i]), boxes[i], shape)
+            if best[0] == 0:
+                return best[1], best[2]
     assert best is not None
-    return best
+    return best[1], best[2]
 
 
 def place_labels(layout: Layout) -> dict[int, tuple[Point, list[str]]]:
     """New label centre and lines per edge statement index: beside its own edge, clear of
     the rest."""
     visible = [e for e in layout.edges if _visible(e)]
-    segs = [s for e in visible for s in segments(edge_points(e.attrs["pos"]))]
+    segs = _seg_boxes([s for e in visible for s in segments(edge_points(e.attrs["pos"]))])
     obstacles = [node_box(n) for n in layout.nodes.values()
                  if _visible(n) and n.attrs.get("width")]
     placed: dict[int, tuple[Point, list[str]]] = {}
@@ -261,7 +302,7 @@ def place_labels(layout: Layout) -> dict[int, tuple[Point, list[str]]]:
                      key=lambda s: -(abs(s[1][0] - s[0][0]) + abs(s[1][1] - s[0][1])))
         if not own:
             continue
-        _, box, shape = _place_one(e, own, obstacles, segs, layout)
+        box, shape = _place_one(e, own, obstacles, segs, layout)
         obstacles.append(box)
         placed[e.first] = (((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2), shape)
     return placed
