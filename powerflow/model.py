@@ -436,6 +436,8 @@ class PowerInfo(_Frozen):
     requires_publicity: bool | None = None
     version: str | None = None
     unpublished: tuple[Unpublished, ...] = ()
+    chart_no: Annotated[str, Field(max_length=64)] | None = None
+    """The number the bureau files the printed flowchart under (图号), shown in its title block."""
 
 
 class Actor(_Frozen):

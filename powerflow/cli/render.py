@@ -32,9 +32,13 @@ def _formats(value: str) -> list[str]:
 @click.option("--risk-table", type=click.Choice(["inline", "separate", "none"]),
               default="inline", show_default=True,
               help="Risk table under the chart, in its own file (<code>-risks.*), or left out.")
+@click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default=None,
+              help="Make the PDF a print PDF of this page size: portrait or landscape to fit, "
+                   "step names at least 9 pt (risk table on its own page, or the chart cut "
+                   "between rows of steps, when needed).")
 @jobs_option
 def render(paths: tuple[str, ...], out: str, fmt: str, dpi: int, lang: str | None,
-           lanes: str | None, risk_table: str, jobs: int | None) -> None:
+           lanes: str | None, risk_table: str, paper: str | None, jobs: int | None) -> None:
     """Draw the flowchart (权力运行流程图) of each power file: swimlanes per actor, risk badges,
     title block, legend and risk table.
 
@@ -50,7 +54,8 @@ def render(paths: tuple[str, ...], out: str, fmt: str, dpi: int, lang: str | Non
     lane_list = [x.strip() for x in lanes.split(",") if x.strip()] if lanes else None
     try:
         check_environment()
-        result = render_paths(paths, Path(out), formats, dpi, lang, lane_list, risk_table, jobs)
+        result = render_paths(paths, Path(out), formats, dpi, lang, lane_list, risk_table, jobs,
+                              paper.upper() if paper else None)
     except GraphvizError as exc:
         click.echo(f"powerflow: {exc}", err=True)
         sys.exit(2)

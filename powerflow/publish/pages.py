@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "level": "等级", "step": "环节", "risk": "风险点", "controls": "防控措施",
         "responsible": "责任人", "supervision": "监督渠道", "hotline": "监督电话",
         "email": "投诉邮箱", "address": "地址", "window_phone": "窗口电话", "none": "无",
-        "department": "权力清单", "colon": "：",
+        "department": "权力清单", "colon": "：", "steps": "办理步骤",
+        "steps_note": "流程图的文字版：每一步由谁办理、时限多长。", "published": "发布日期",
+        "version": "版本", "actor": "办理人",
     },
     "en": {
         "html_lang": "en", "power_list": "Power list", "other_lang": "中文",
@@ -63,7 +66,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "responsible": "Responsible", "supervision": "Supervision channels",
         "hotline": "Supervision hotline", "email": "Complaints e-mail", "address": "Address",
         "window_phone": "Service window", "none": "None", "department": "Power list",
-        "colon": ": ",
+        "colon": ": ", "steps": "Steps",
+        "steps_note": "The flowchart as text: who does each step, within what time.",
+        "published": "Published", "version": "Version", "actor": "by",
     },
 }
 
@@ -117,12 +122,43 @@ def index_row(flow: Flow, slug: str) -> dict[str, Any]:
     return row
 
 
-def _common(lang: str, root: str, home: str, other: str, department: str) -> dict[str, Any]:
+def _common(lang: str, root: str, home: str, other: str, department: str,
+            published: str = "", version: str = "") -> dict[str, Any]:
     return {"t": STRINGS[lang], "csp": CSP, "root": root, "home": home,
-            "other_lang_href": other, "department": department}
+            "other_lang_href": other, "department": department, "published": published,
+            "version": version}
 
 
-def power_page(flow: Flow, lang: str, downloads: Sequence[str]) -> str:
+_PHONE = re.compile(r"\+?\d[\d\- ]{4,}\d")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+
+
+def contact_href(kind: str, value: str) -> str | None:
+    """A `tel:` or `mailto:` link made from a phone number or e-mail address found in `value`
+    (digits and `+` only, or a plain address): generated, never copied from YAML as a link."""
+    if kind == "email":
+        m = _EMAIL.search(value)
+        return f"mailto:{m.group(0)}" if m else None
+    if kind in ("hotline", "window_phone"):
+        m = _PHONE.search(value)
+        return "tel:" + re.sub(r"[^\d+]", "", m.group(0)) if m else None
+    return None
+
+
+def _steps(flow: Flow, lang: str) -> list[dict[str, str]]:
+    """Every step but supervision ones, in file order: name, actor, limit."""
+    out = []
+    for step in flow.steps.values():
+        if step.kind.value == "supervision":
+            continue
+        actor = flow.actors.get(step.actor)
+        out.append({"name": _pick(step.name, step.name_en, lang),
+                    "actor": _pick(actor.name, actor.name_en, lang) if actor else step.actor,
+                    "limit": format_limit(step.limit, lang) or ""})
+    return out
+
+
+def power_page(flow: Flow, lang: str, downloads: Sequence[str], published: str = "") -> str:
     """The page of one power; it sits at ``p/<slug>/index.html`` (zh) or ``en.html`` (en)
     beside its charts ``chart.<fmt>``."""
     t = STRINGS[lang]
@@ -144,18 +180,20 @@ def power_page(flow: Flow, lang: str, downloads: Sequence[str]) -> str:
         rank = b.rank.value.replace("_", " ").capitalize() if lang == "en" else _RANK_ZH.get(b.rank.value, "")
         basis.append(f"【{rank}】{b.instrument}{b.article or ''}")
     sup = flow.supervision
-    channels = [(t[k], v) for k, v in (("hotline", sup.hotline), ("email", sup.email),
-                                       ("address", sup.address),
-                                       ("window_phone", sup.window_phone)) if v]
+    channels = [(t[k], v, contact_href(k, v)) for k, v in (
+        ("hotline", sup.hotline), ("email", sup.email), ("address", sup.address),
+        ("window_phone", sup.window_phone)) if v]
     dept = flow.department
     department = _pick(dept.name, dept.name_en, lang) if dept else (info.body or "")
     page = {
         "name": _pick(info.name, info.name_en, lang), "code": info.code, "facts": facts,
         "basis": basis, "risks": risk_rows(flow, lang), "channels": channels,
         "chart_svg": "chart.svg", "downloads": [(f, f"chart.{f}") for f in downloads],
+        "steps": _steps(flow, lang),
     }
     ctx = _common(lang, "../../", "../../index.html" if lang == "zh" else "../../en/index.html",
-                  "en.html" if lang == "zh" else "index.html", department)
+                  "en.html" if lang == "zh" else "index.html", department, published,
+                  info.version or "")
     return _env().get_template("power.html").render(p=page, **ctx)
 
 
@@ -175,31 +213,39 @@ def _rows_html(rows: Sequence[dict[str, Any]], lang: str) -> Markup:
     rebuilt on every publish): every value cleaned and HTML-escaped, links are generated."""
     prefix = "" if lang == "zh" else "../"
     page = "index.html" if lang == "zh" else "en.html"
+    s = STRINGS[lang]
     out = []
     for r in rows:
         t = r[lang]
         href = _e(f"{prefix}p/{r['slug']}/{page}")
         code = _e(r["code"])
+        lab = {k: _e(s[k]) for k in ("code", "name", "category", "office", "statutory",
+                                      "promised", "high", "medium", "low")}
         out.append(
             f'<tr data-code="{code}">'
-            f'<td data-sort="{code}"><a href="{href}">{code}</a></td>'
-            f'<td data-sort="{_e(t["name"])}"><a href="{href}">{_e(t["name"])}</a></td>'
-            f'<td data-sort="{_e(t["category"])}">{_e(t["category"])}</td>'
-            f'<td data-sort="{_e(t["office"])}">{_e(t["office"])}</td>'
-            f'<td data-sort="{int(r["statutory_days"])}">{_e(t["statutory"])}</td>'
-            f'<td data-sort="{int(r["promised_days"])}">{_e(t["promised"])}</td>'
-            + "".join(f'<td data-sort="{int(r[k])}" class="num lvl-{k}">{int(r[k])}</td>'
-                      for k in ("high", "medium", "low"))
+            f'<td data-label="{lab["code"]}" data-sort="{code}"><a href="{href}">{code}</a></td>'
+            f'<td data-label="{lab["name"]}" data-sort="{_e(t["name"])}"><a href="{href}">'
+            f'{_e(t["name"])}</a></td>'
+            f'<td data-label="{lab["category"]}" data-sort="{_e(t["category"])}">'
+            f'{_e(t["category"])}</td>'
+            f'<td data-label="{lab["office"]}" data-sort="{_e(t["office"])}">{_e(t["office"])}</td>'
+            f'<td data-label="{lab["statutory"]}" data-sort="{int(r["statutory_days"])}">'
+            f'{_e(t["statutory"])}</td>'
+            f'<td data-label="{lab["promised"]}" data-sort="{int(r["promised_days"])}">'
+            f'{_e(t["promised"])}</td>'
+            + "".join(f'<td data-label="{lab[k]}" data-sort="{int(r[k])}" class="num lvl-{k}">'
+                      f"{int(r[k])}</td>" for k in ("high", "medium", "low"))
             + "</tr>\n")
     return Markup("".join(out))  # safe: every value above is escaped by _e or an int
 
 
-def index_page(rows: Sequence[dict[str, Any]], lang: str, department: str) -> str:
+def index_page(rows: Sequence[dict[str, Any]], lang: str, department: str,
+               published: str = "") -> str:
     """The index (``index.html`` for zh, ``en/index.html`` for en) of all published powers."""
     t = STRINGS[lang]
     prefix = "" if lang == "zh" else "../"
     index = [{"code": r["code"], "name": r["name_zh"], "name_en": r["name_en"],
-              "category": r[lang]["category"]} for r in rows]
+              "category": r["zh"]["category"] + " " + r["en"]["category"]} for r in rows]
     columns = [("code", t["code"], "text"), ("name", t["name"], "text"),
                ("category", t["category"], "text"), ("office", t["office"], "text"),
                ("statutory", t["statutory"], "num"), ("promised", t["promised"], "num"),
@@ -207,7 +253,7 @@ def index_page(rows: Sequence[dict[str, Any]], lang: str, department: str) -> st
                ("low", t["low"], "num")]
     total = sum(r["high"] + r["medium"] + r["low"] for r in rows)
     ctx = _common(lang, prefix, "index.html", "en/index.html" if lang == "zh" else
-                  "../index.html", department)
+                  "../index.html", department, published)
     return _env().get_template("index.html").render(
         rows_html=_rows_html(rows, lang), count=len(rows), columns=columns,
         index_json=_json_for_script(index), total_risks=total, **ctx)

@@ -86,8 +86,18 @@ def write_xlsx(rows: Sequence[Sequence[str]], path: Path, headers: Sequence[str]
     wb.save(path)
 
 
-def write_table(flows: Iterable[Flow], path: Path, lang: str = "zh") -> int:
-    """Write the table to `path` (.xlsx or .csv by suffix); return the number of risks."""
+def write_table(flows: Iterable[Flow], path: Path, lang: str = "zh", form: str = "bureau",
+                unit: str = "", date: str = "") -> int:
+    """Write the table to `path` (.xlsx or .csv by suffix); return the number of risks. An
+    XLSX is the bureau's filing form (`filing`) unless `form` is ``flat``."""
+    flows = list(flows)
+    if path.suffix.lower() == ".xlsx" and form != "flat":
+        from .filing import filing_rows, write_filing_xlsx
+
+        frows = filing_rows(flows, lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_filing_xlsx(frows, path, unit, date, lang)
+        return len(frows)
     rows = table_rows(flows, lang)
     headers = HEADERS_EN if lang == "en" else HEADERS
     suffix = path.suffix.lower()

@@ -10,6 +10,8 @@ re-rendered. Charts are drawn in worker processes (`powerflow.pipeline.run`).
 Only valid powers are published; invalid ones come back as diagnostics and their pages go.
 The manifest is also the marker that `publish` owns the folder: a folder holding other files
 and no manifest is refused (`SiteRefused`), and no site file is written through a link.
+The rules run on every changed power first (`SiteOptions.config`); a power with rule errors
+is left out and named (PF704 power-withheld) unless `with_errors` is set.
 Must not: print (progress goes through the callback), take any link from YAML, or write over
 a file it did not create.
 """
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Location, Severity, Text
 from ..loader import LoadedFlow, discover
 from ..pipeline import FileResult, duplicate_codes, run
 from ..render import RENDERER_VERSION, extract
@@ -34,6 +36,7 @@ from ..render.dot import to_dot
 from ..render.escape import file_stem
 from ..render.graphviz_run import check_environment, render_dot
 from ..render.layout_check import LaneOrderResult
+from ..rules import Config, check_loaded
 from .pages import index_page, index_row, power_page
 
 __all__ = ["MANIFEST", "SITE_VERSION", "SiteOptions", "SiteRefused", "SiteResult", "build_site",
@@ -49,15 +52,26 @@ class SiteOptions:
     formats: tuple[str, ...] = ("svg", "pdf", "png")
     dpi: int = 150
     jobs: int | None = None
+    config: Config = field(default_factory=Config)
+    """The rules run on every power before it is published."""
+    with_errors: bool = False
+    """Publish powers with rule errors too (they are still reported)."""
+    published: str = ""
+    """Publication date printed on pages written in this run (not part of `key`: a date alone
+    does not make a page change)."""
 
     def key(self) -> str:
         return json.dumps({"formats": list(self.formats), "dpi": self.dpi,
-                           "renderer": RENDERER_VERSION, "site": SITE_VERSION})
+                           "renderer": RENDERER_VERSION, "site": SITE_VERSION,
+                           "with_errors": self.with_errors,
+                           "config": self.config.fingerprint()})
 
 
 @dataclass
 class SiteResult:
     out: Path
+    withheld: list[tuple[str, str]] = field(default_factory=list)
+    """(code, file) of each power left out because the rules found errors in it."""
     published: int = 0
     rendered: int = 0
     kept: int = 0
@@ -85,25 +99,41 @@ _OUT = Path(".")
 _OPTIONS = SiteOptions()
 
 
+def withheld_diagnostic(path: str, code: str, errors: int) -> Diagnostic:
+    """PF704: a power left off the public site because the rules found errors in it."""
+    return Diagnostic(
+        "PF704", Severity.WARNING, Location(path, 1, 1),
+        Text(f"{code} was not published: the rules found {errors} error(s) in it",
+             f"{code} 未发布：规则检查发现 {errors} 个错误"),
+        Text("Correct the file and publish again, or publish it as it is with "
+             "--publish-with-errors.", "修改文件后重新发布，或用 --publish-with-errors 照常发布。"),
+        "power-withheld")
+
+
 def _publish_one(lf: LoadedFlow) -> dict[str, Any] | None:
-    """Render the chart and both pages of one valid power; give its index row and the lane
-    check (None for an invalid file)."""
+    """Run the rules on one valid power; unless they found errors (and errors are not
+    allowed), render its chart and both pages. Gives the rule findings and either its index
+    row and lane check, or `withheld` (None for a file that did not load)."""
     flow = lf.flow
     if flow is None:
         return None
+    findings = [d for d in check_loaded(lf, _OPTIONS.config) if d not in lf.diagnostics]
+    errors = [d for d in findings if d.is_error and d.suppressed is None]
+    if errors and not _OPTIONS.with_errors:
+        return {"findings": findings, "withheld": flow.code}
     slug = slug_for(flow.code)
     folder = _OUT / "p" / slug
     diagram = extract(flow, None, "zh")
     result = render_dot(to_dot(diagram), folder / "chart", _OPTIONS.formats, _OPTIONS.dpi,
                         diagram.lane_ids())
-    _write(folder / "index.html", power_page(flow, "zh", _OPTIONS.formats))
-    _write(folder / "en.html", power_page(flow, "en", _OPTIONS.formats))
+    for lang, name in (("zh", "index.html"), ("en", "en.html")):
+        _write(folder / name, power_page(flow, lang, _OPTIONS.formats, _OPTIONS.published))
     lanes = None
     if result.lanes is not None and not result.lanes.ok:
         lanes = {"expected": list(result.lanes.expected), "drawn": list(result.lanes.drawn),
                  "titles": {lane.id: lane.title for lane in diagram.lanes}}
     dept = flow.department
-    return {"row": index_row(flow, slug), "lanes": lanes,
+    return {"findings": findings, "row": index_row(flow, slug), "lanes": lanes,
             "department": {"zh": dept.name if dept else (flow.info.body or ""),
                            "en": (dept.name_en or dept.name) if dept else (flow.info.body or "")}}
 
@@ -192,6 +222,12 @@ def build_site(paths: Iterable[str], out: Path, options: SiteOptions = SiteOptio
             if fr.value is None:
                 continue
             value = fr.value
+            result.diagnostics.extend(value["findings"])
+            if "withheld" in value:
+                errors = sum(1 for d in value["findings"] if d.is_error and d.suppressed is None)
+                result.withheld.append((value["withheld"], fr.path))
+                result.diagnostics.append(withheld_diagnostic(fr.path, value["withheld"], errors))
+                continue
             powers[fr.path] = {"hash": current[fr.path], "row": value["row"],
                                "department": value["department"]}
             result.rendered += 1
@@ -207,7 +243,7 @@ def build_site(paths: Iterable[str], out: Path, options: SiteOptions = SiteOptio
     for d in dups:
         powers.pop(d.location.file, None)
     _remove_stale(out, old, powers, result)
-    _write_index(out, powers)
+    _write_index(out, powers, options.published)
     manifest = {"version": SITE_VERSION, "renderer": RENDERER_VERSION, "options": key,
                 "powers": dict(sorted(powers.items()))}
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, separators=(",", ":")),
@@ -229,7 +265,7 @@ def _remove_stale(out: Path, old: dict[str, Any], powers: dict[str, Any],
                 result.removed += 1
 
 
-def _write_index(out: Path, powers: dict[str, Any]) -> None:
+def _write_index(out: Path, powers: dict[str, Any], published: str = "") -> None:
     rows = sorted((e["row"] for e in powers.values()), key=lambda r: r["code"])
     depts = [e.get("department", {}) for e in powers.values()]
     assets = out / "assets"
@@ -241,5 +277,5 @@ def _write_index(out: Path, powers: dict[str, Any]) -> None:
         names = sorted({d.get(lang, "") for d in depts if d.get(lang)})
         department = names[0] if len(names) == 1 else ("、" if lang == "zh" else ", ").join(names)
         target.parent.mkdir(exist_ok=True)
-        _write(target, index_page(rows, lang, department))
+        _write(target, index_page(rows, lang, department, published))
 

@@ -1,8 +1,10 @@
 """Render many power files at once (the `render` command's library half).
 
 Takes paths, an output folder and chart options; loads every file, renders the valid ones and
-gives the files written plus diagnostics: the load problems of invalid files and PF701
-(lanes-reordered) when Graphviz did not keep the lane order even after a retry.
+gives the files written plus diagnostics: the load problems of invalid files, PF701
+(lanes-reordered) when Graphviz did not keep the lane order even after a retry, PF702
+(paper-too-small) when a print PDF's step names are under 9 pt and PF703 (render-fallback)
+when a chart needed a fallback (Graphviz crashed, pages could not be joined).
 Must not: print, exit, or render a file that failed to load.
 """
 
@@ -20,8 +22,10 @@ from . import RenderResult, render_flow
 from .escape import file_stem
 from .extract import lane_order
 from .layout_check import LaneOrderResult
+from .paper import PagePlan
 
-__all__ = ["BatchResult", "lane_diagnostic", "output_stem", "render_paths"]
+__all__ = ["BatchResult", "fallback_diagnostic", "lane_diagnostic", "output_stem",
+           "paper_diagnostic", "render_paths"]
 
 
 @dataclass
@@ -51,6 +55,30 @@ def lane_diagnostic(path: str, code: str, lanes: LaneOrderResult,
         "lanes-reordered")
 
 
+def paper_diagnostic(path: str, code: str, plan: PagePlan) -> Diagnostic:
+    """PF702: the step names of a print PDF are smaller than 9 pt (too wide for the paper)."""
+    pt = f"{plan.step_pt:.1f}"
+    return Diagnostic(
+        "PF702", Severity.WARNING, Location(path, 1, 1),
+        Text(f"the chart of {code} is too wide for {plan.paper} at 9 pt: its step names print "
+             f"at {pt} pt", f"{code} 的流程图按 9 磅字排不下 {plan.paper} 纸：环节名称只有 {pt} 磅"),
+        Text("Print on a larger paper (--paper A3), or draw fewer lanes side by side (merge "
+             "lanes of one office, or split the power into phases).",
+             "改用更大的纸（--paper A3），或减少并排的泳道（合并同一科室的泳道，或按阶段拆分）。"),
+        "paper-too-small")
+
+
+def fallback_diagnostic(path: str, code: str, note: str) -> Diagnostic:
+    """PF703: Graphviz crashed on the chart, or a page could not be joined; said, not hidden."""
+    return Diagnostic(
+        "PF703", Severity.WARNING, Location(path, 1, 1),
+        Text(f"the chart of {code} needed a fallback: {note}",
+             f"{code} 的流程图使用了备用绘制方式：{note}"),
+        Text("Look at the chart; report the power file if it is drawn badly.",
+             "请检查该图；若绘制不佳请反馈该职权文件。"),
+        "render-fallback")
+
+
 @dataclass(frozen=True)
 class _Options:
     out: Path
@@ -59,6 +87,7 @@ class _Options:
     lang: str | None
     lanes: tuple[str, ...] | None
     risk_table: str
+    paper: str | None = None
 
 
 _OPTIONS: _Options | None = None
@@ -74,11 +103,14 @@ def _render_one(lf: LoadedFlow) -> tuple[list[str], list[Diagnostic]]:
     stem = output_stem(opts.out, flow.code)
     rendered: list[RenderResult] = render_flow(flow, stem, opts.formats, opts.dpi,
                                                opts.lang or flow.defaults.lang, opts.lanes,
-                                               opts.risk_table)
+                                               opts.risk_table, paper=opts.paper)
     files: list[str] = []
     diags: list[Diagnostic] = []
     for r in rendered:
         files.extend(str(p) for p in r.files.values())
+        if r.pages is not None and r.pages.small:
+            diags.append(paper_diagnostic(lf.path, flow.code, r.pages))
+        diags.extend(fallback_diagnostic(lf.path, flow.code, w) for w in r.warnings)
         if r.lanes is not None and not r.lanes.ok:
             titles = {f"lane{i}": a for i, a in enumerate(lane_order(flow, opts.lanes), 1)}
             diags.append(lane_diagnostic(lf.path, flow.code, r.lanes, titles))
@@ -88,12 +120,12 @@ def _render_one(lf: LoadedFlow) -> tuple[list[str], list[Diagnostic]]:
 def render_paths(paths: Iterable[str | os.PathLike[str]], out: Path,
                  formats: Sequence[str] = ("svg",), dpi: int = 150, lang: str | None = None,
                  lanes: Sequence[str] | None = None, risk_table: str = "inline",
-                 jobs: int | None = None) -> BatchResult:
+                 jobs: int | None = None, paper: str | None = None) -> BatchResult:
     """Load and render every power file under `paths` into `out` (chart language: `lang`, or
     the catalogue's default language), in parallel worker processes for many files."""
     global _OPTIONS
     _OPTIONS = _Options(out, tuple(formats), dpi, lang, tuple(lanes) if lanes else None,
-                        risk_table)
+                        risk_table, paper)
     try:
         ran = run(paths, _render_one, jobs=jobs)
     finally:

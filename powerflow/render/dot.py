@@ -37,7 +37,7 @@ _NODE_STYLE: dict[str, str] = {
 }
 _EDGE_STYLE: dict[str, str] = {
     "flow": "",
-    "send_back": 'style=dashed color="#8D6E63" fontcolor="#6D4C41"',
+    "send_back": 'style=dashed color="#8D6E63" fontcolor="#6D4C41" constraint=false',
     "supervision": 'style=dashed color="#C62828" fontcolor="#C62828" constraint=false',
     "extra": 'style=dashed color="#6A1B9A" fontcolor="#6A1B9A"',
 }
@@ -54,12 +54,15 @@ def _width(ch: str) -> int:
 
 def _break_at(line: str) -> int:
     """Where to break an over-long `line`: after its last space, closing punctuation or
-    before an opening bracket in its second half (so ``（成交）`` stays whole); else at its end."""
+    before an opening bracket in its second half (so ``（成交）`` stays whole); else after any
+    space rather than inside an English word (``directo r``); else at its end."""
     for i in range(len(line) - 1, len(line) // 2 - 1, -1):
         if line[i] == " " or line[i] in _NO_LINE_START:
             return i + 1
         if line[i] in _OPENING and i > 0:
             return i
+    if line[-1:].isascii() and line[-1:].isalnum() and line.rfind(" ") > 0:
+        return line.rfind(" ") + 1  # never cut an English word: break at its space
     return len(line)
 
 
@@ -168,6 +171,12 @@ def _title(d: Diagram) -> str:
     return '<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE>"
 
 
+_LEGEND_FILL = {"task": ("#FFFFFF", DARK), "review": ("#E8F1FB", DARK),
+                "decision": ("#D4E6F9", DARK), "notice": ("#FFFDE7", DARK),
+                "supervision_step": ("#FFF3E0", "#C62828"), "terminal": (DARK, DARK)}
+"""Swatch fill and border per legend entry of a step kind (as `_NODE_STYLE` draws them)."""
+
+
 def _legend(d: Diagram) -> str:
     cells = [f'<TD><B>{_t(d.headings.get("legend", ""))}</B></TD>']
     for item in d.legend:
@@ -178,10 +187,9 @@ def _legend(d: Diagram) -> str:
                 mark = item.kind[0].upper()
             cells.append(f'<TD BGCOLOR="{bg}" STYLE="rounded"><FONT COLOR="{fg}"><B>{mark}</B>'
                          f"</FONT></TD><TD>{_t(item.text)}</TD>")
-        elif item.kind in ("task", "review", "decision", "terminal"):
-            fill = {"task": "#FFFFFF", "review": "#E8F1FB", "decision": "#D4E6F9",
-                    "terminal": DARK}[item.kind]
-            cells.append(f'<TD BGCOLOR="{fill}" STYLE="rounded" BORDER="1" COLOR="{DARK}" '
+        elif item.kind in _LEGEND_FILL:
+            fill, border = _LEGEND_FILL[item.kind]
+            cells.append(f'<TD BGCOLOR="{fill}" STYLE="rounded" BORDER="1" COLOR="{border}" '
                          f'WIDTH="36"> </TD><TD>{_t(item.text)}</TD>')
         else:
             colour, line = {"flow": ("#37474F", "──→"), "send_back": ("#8D6E63", "- - →"),
@@ -262,7 +270,7 @@ def to_dot(d: Diagram) -> str:
     out.append('  legend [shape=plain style="" label=<<TABLE BORDER="0" CELLSPACING="0" '
                f'CELLPADDING="2">{"".join(parts)}</TABLE>>];')
     for lid in ids:
-        out.append(f"  {lid}_end -> legend [style=invis];")
+        out.append(f"  {lid}_end -> legend [style=invis weight=0];")
     out.append("}")
     return "\n".join(out) + "\n"
 

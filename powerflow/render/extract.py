@@ -27,14 +27,15 @@ from .diagram import (
     RiskRow,
     TitleBlock,
 )
+from .words import condition_text
 
-__all__ = ["CHROME", "extract", "format_limit", "lane_order", "risk_rows"]
+__all__ = ["CHROME", "extract", "format_limit", "lane_order", "merge_parallel", "risk_rows"]
 
 CHROME: dict[str, dict[str, str]] = {
     "zh": {
         "chart": "流程图", "code": "职权编码", "name": "职权名称", "category": "职权类别",
         "basis": "法律依据", "limits": "办理时限", "hotline": "监督电话", "email": "投诉邮箱",
-        "address": "监督地址", "window": "窗口电话",
+        "address": "监督地址", "window": "窗口电话", "chart_no": "图号",
         "statutory": "法定时限 {}", "promised": "承诺时限 {}",
         "legend": "图例", "high": "高风险", "medium": "中风险", "low": "低风险",
         "task": "办理环节", "review": "审查", "decision": "决策", "terminal": "开始/办结",
@@ -50,6 +51,7 @@ CHROME: dict[str, dict[str, str]] = {
         "chart": "flowchart", "code": "Power code", "name": "Power", "category": "Category",
         "basis": "Legal basis", "limits": "Time limits", "hotline": "Supervision hotline",
         "email": "Complaints e-mail", "address": "Address", "window": "Service window",
+        "chart_no": "Chart No.",
         "statutory": "statutory {}", "promised": "promised {}",
         "legend": "Legend", "high": "high risk", "medium": "medium risk", "low": "low risk",
         "task": "task", "review": "review", "decision": "decision", "terminal": "start / end",
@@ -137,6 +139,8 @@ def _title(flow: Flow, lang: str) -> TitleBlock:
     c = _c(lang)
     info = flow.info
     rows: list[tuple[str, str]] = [(c["code"], info.code), (c["name"], _name(flow, lang))]
+    if info.chart_no:
+        rows.insert(0, (c["chart_no"], info.chart_no))
     rows.append((c["category"], info.category.zh if lang != "en" else info.category.value
                  .replace("_", " ")))
     if info.legal_basis:
@@ -159,6 +163,9 @@ def _title(flow: Flow, lang: str) -> TitleBlock:
     if sup.email:
         foot.append(f"{c['email']}：{sup.email}" if lang != "en" else
                     f"{c['email']}: {sup.email}")
+    if sup.window_phone:
+        foot.append(f"{c['window']}：{sup.window_phone}" if lang != "en" else
+                    f"{c['window']}: {sup.window_phone}")
     dept = flow.department
     subtitle = None
     if dept is not None:
@@ -204,8 +211,8 @@ def extract(flow: Flow, overlay: Overlay | None = None, lang: str = "zh",
     for t in flow.transitions:
         key = (t.from_, t.to, t.event)
         style: EdgeStyle = "send_back" if t.kind.value == "send_back" else "flow"
-        label = _parallel_label(flow, t.from_, t.to, lang,
-                                t.label or (t.condition.describe() if t.condition else None))
+        label = _parallel_label(flow, t.from_, t.to, lang, t.label or (
+            condition_text(t.condition, flow.facts, lang) if t.condition else None))
         edges.append(_edge(node_ids[t.from_], node_ids[t.to], style, label, key, overlay, top))
     for sid, step in flow.steps.items():
         for link in step.supervises:
@@ -216,17 +223,12 @@ def extract(flow: Flow, overlay: Overlay | None = None, lang: str = "zh",
             if key[0] in node_ids and key[1] in node_ids:
                 edges.append(_edge(node_ids[key[0]], node_ids[key[1]], "extra", key[2] or None,
                                    key, overlay, top))
-    legend = (LegendItem("high", c["high"]), LegendItem("medium", c["medium"]),
-              LegendItem("low", c["low"]), LegendItem("task", c["task"]),
-              LegendItem("review", c["review"]), LegendItem("decision", c["decision"]),
-              LegendItem("terminal", c["terminal"]),
-              LegendItem("flow", c["flow"]), LegendItem("send_back", c["send_back"]),
-              LegendItem("supervision", c["supervision"]))
+    legend = _legend(c, nodes, edges)
     rt: Literal["inline", "separate", "none"] = (
         "separate" if risk_table == "separate" else "none" if risk_table == "none" else "inline")
     headings = {k: c[k] for k in ("legend", "risk_title", "id", "level", "step", "risk",
                                   "controls", "responsible")}
-    return Diagram(lang, _title(flow, lang), out_lanes, tuple(nodes), tuple(edges), legend,
+    return Diagram(lang, _title(flow, lang), out_lanes, tuple(nodes), merge_parallel(edges, c["sep"]), legend,
                    tuple(risk_rows(flow, lang, overlay)), rt,
                    headings, overlay.caption if overlay else None)
 
@@ -260,6 +262,44 @@ def _parallel_label(flow: Flow, src: str, dst: str, lang: str, label: str | None
             mark = c[key].format(name)
             return f"{mark}\n{label}" if label else mark
     return label
+
+
+def _legend(c: dict[str, str], nodes: Sequence[Node], edges: Sequence[Edge]
+            ) -> tuple[LegendItem, ...]:
+    """Legend entries for what the chart shows, and nothing else."""
+    used: set[str] = {b.level for n in nodes for b in n.badges}
+    used |= {"terminal" if n.kind in ("start", "end") else
+             "supervision_step" if n.kind == "supervision" else n.kind for n in nodes}
+    used |= {e.style for e in edges}
+    order = ("high", "medium", "low", "task", "review", "decision", "notice",
+             "supervision_step", "terminal", "flow", "send_back", "supervision")
+    return tuple(LegendItem(k, c[k]) for k in order if k in used)
+
+
+_RANK = ("bad", "warn", "removed", "added", "path", "ok")
+
+
+def merge_parallel(edges: Sequence[Edge], sep: str) -> tuple[Edge, ...]:
+    """One edge per (tail, head, style): parallel transitions (two send-backs from one step to
+    another, say) are drawn once with every label, joined by `sep`, and their counts added; the
+    line takes the most alarming overlay colour of the group (none is lost)."""
+    groups: dict[tuple[str, str, str], list[Edge]] = {}
+    for e in edges:
+        groups.setdefault((e.tail, e.head, e.style), []).append(e)
+    out = []
+    for group in groups.values():
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        labels = [e.label for e in group if e.label]
+        counts = [e.count for e in group if e.count is not None]
+        colours = [e.colour for e in group if e.colour]
+        rank = {PALETTE[k]: i for i, k in enumerate(_RANK)}
+        out.append(Edge(group[0].tail, group[0].head, group[0].style,
+                        sep.join(dict.fromkeys(labels)) or None, max(e.width for e in group),
+                        min(colours, key=lambda c: rank.get(c, 99)) if colours else None,
+                        sum(counts) if counts else None))
+    return tuple(out)
 
 
 def _edge(tail: str, head: str, style: EdgeStyle, label: str | None,

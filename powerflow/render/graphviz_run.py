@@ -12,6 +12,8 @@ Must not: build DOT, or pass anything but the DOT text on stdin to the program.
 from __future__ import annotations
 
 import functools
+import json
+import re
 import shutil
 import struct
 import subprocess
@@ -20,7 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .geometry import Box
 from .layout_check import LaneOrderResult, check_lane_order
+from .paper import PagePlan, viewport
+from .place import improve, parse_layout
 
 __all__ = [
     "FORMATS",
@@ -37,10 +42,18 @@ INSTALL = ("install Graphviz and a CJK font: `apt-get install graphviz fonts-not
            "(Debian/Ubuntu; `fonts-wqy-microhei` is a small fallback), `brew install graphviz` "
            "and a Noto Sans CJK SC font on macOS, or run `make setup`")
 TIMEOUT = 300
+FALLBACKS = ("splines=polyline", "mclimit=1", "newrank=false", "newrank=false splines=polyline")
+"""Graph attributes tried in turn when dot crashes on a chart."""
+DRAW = ("-Kneato", "-n2")
+"""Draw a laid-out graph (`-Tdot` output with `pos` everywhere) as it is: no second layout."""
 
 
 class GraphvizError(RuntimeError):
     """Graphviz failed on a chart (the message carries its stderr)."""
+
+
+class GraphvizCrash(GraphvizError):
+    """`dot` died of a signal (a bug of Graphviz on this graph, not of the input)."""
 
 
 class GraphvizMissing(GraphvizError):
@@ -53,6 +66,10 @@ class RenderResult:
     lanes: LaneOrderResult | None = None
     retried: bool = False
     warnings: tuple[str, ...] = field(default=())
+    laid: str = field(default="", repr=False)
+    """The laid-out DOT text the files were drawn from (`-Tdot`, labels placed)."""
+    pages: PagePlan | None = None
+    """How the print PDF was put on paper, when a paper size was asked for."""
 
 
 @functools.cache
@@ -82,13 +99,34 @@ def _run(dot: str, args: list[str], source: str) -> bytes:
         raise GraphvizError(f"Graphviz took longer than {TIMEOUT} s on one chart") from exc
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip()
-        raise GraphvizError(f"Graphviz failed (exit {proc.returncode}): {err[:2000]}")
+        kind = GraphvizCrash if proc.returncode < 0 else GraphvizError
+        raise kind(f"Graphviz failed (exit {proc.returncode}): {err[:2000]}")
     return proc.stdout
 
 
+_NODE_DEFAULTS = re.compile(r"^\s*node \[", re.MULTILINE)
+
+
 def _with_graph_attrs(source: str, attrs: str) -> str:
-    """`source` with `attrs` added to its first `graph [` statement (our DOT always has one)."""
-    return source.replace("graph [", f"graph [{attrs} ", 1)
+    """`source` with a `graph [attrs]` statement after the graph's own attributes (so these
+    win), i.e. before the node defaults that our DOT and dot's `-Tdot` output always have."""
+    m = _NODE_DEFAULTS.search(source)
+    at = m.start() if m else source.index("{") + 1
+    return f"{source[:at]}\n  graph [{attrs}];\n{source[at:]}"
+
+
+def _laid_out(dot: str, source: str) -> tuple[str, str | None]:
+    """`dot -Tdot` of `source`; when dot crashes (2.43 does on some clustered ortho graphs),
+    the layout again with each of `FALLBACKS` until one works, and which one it was."""
+    try:
+        return _run(dot, ["-Tdot"], source).decode("utf-8"), None
+    except GraphvizCrash as first:
+        for attrs in FALLBACKS:
+            try:
+                return _run(dot, ["-Tdot"], _with_graph_attrs(source, attrs)).decode(), attrs
+            except GraphvizCrash:
+                continue
+        raise first
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -114,6 +152,56 @@ def set_png_dpi(png: bytes, dpi: int) -> bytes:
     return b"".join(out)
 
 
+def layout_only(source: str, lane_ids: Sequence[str] = ()) -> str:
+    """The laid-out DOT text of `source` (labels placed, headers centred), drawing nothing."""
+    raw, _ = _laid_out(check_environment(), source)
+    return improve(raw, {f"cluster_{lid}": lid for lid in lane_ids})
+
+
+def _drawn_offset(dot: str, laid: str) -> tuple[float, float]:
+    """How far `neato -n2` shifts the laid-out chart when drawing it (it moves the drawing to
+    the origin), measured on one node: viewports are given in the drawn coordinates."""
+    data = json.loads(_run(dot, [*DRAW, "-Tjson0"], laid))
+    layout = parse_layout(laid)
+    for obj in data.get("objects", []):
+        st = layout.nodes.get(obj.get("name", ""))
+        if st is not None and isinstance(obj.get("pos"), str):
+            (ax, ay), (bx, by) = (tuple(float(v) for v in p.split(",")) for p in
+                                  (st.attrs["pos"], obj["pos"]))
+            return bx - ax, by - ay
+    return 0.0, 0.0
+
+
+def write_pages(pages: Sequence[tuple[str, PagePlan]], out: Path) -> list[str]:
+    """Draw each page of each (laid-out DOT, plan) into one PDF at `out`; pages are joined
+    with `pdfunite` (poppler-utils). Without it the pages after the first are written as
+    `out-2.pdf` … and the returned warnings say so."""
+    dot = check_environment()
+    files: list[Path] = []
+    for laid, plan in pages:
+        dx, dy = _drawn_offset(dot, laid)
+        for region in plan.regions:
+            path = out.with_name(f"{out.stem}-{len(files) + 1}.pdf")
+            moved = Box(region.x0 + dx, region.y0 + dy, region.x1 + dx, region.y1 + dy)
+            _run(dot, [*DRAW, "-Tpdf", f"-o{path}"], _with_graph_attrs(laid, viewport(plan, moved)))
+            files.append(path)
+    if len(files) == 1:
+        files[0].replace(out)
+        return []
+    unite = shutil.which("pdfunite")
+    if unite is None:
+        files[0].replace(out)
+        return [f"pdfunite (poppler-utils) is not installed: pages 2-{len(files)} of {out.name} "
+                f"are separate files ({files[1].name} …)"]
+    proc = subprocess.run([unite, *map(str, files), str(out)], capture_output=True,
+                          timeout=TIMEOUT, check=False)
+    if proc.returncode != 0:
+        raise GraphvizError(f"pdfunite failed: {proc.stderr.decode('utf-8', 'replace')[:500]}")
+    for f in files:
+        f.unlink()
+    return []
+
+
 def render_dot(source: str, stem: Path, formats: Sequence[str] = ("svg",), dpi: int = 150,
                lane_ids: Sequence[str] | None = None) -> RenderResult:
     """Write `stem.<fmt>` for each format. When `lane_ids` is given the lane order is checked
@@ -127,24 +215,31 @@ def render_dot(source: str, stem: Path, formats: Sequence[str] = ("svg",), dpi: 
     files = {f: stem.with_name(f"{stem.name}.{f}") for f in FORMATS if f in formats}
     vector = [f for f in ("svg", "pdf") if f in files]
 
-    def layout(src: str) -> LaneOrderResult | None:
+    header_of = {f"cluster_{lid}": lid for lid in lane_ids or ()}
+
+    warnings: list[str] = []
+
+    def layout(src: str) -> tuple[str, LaneOrderResult | None]:
+        raw, fallback = _laid_out(dot, src)
+        if fallback:
+            warnings.append(f"Graphviz crashed on this chart; drawn with {fallback}")
+        laid = improve(raw, header_of)
         args: list[str] = []
         for f in vector:
             args += [f"-T{f}", f"-o{files[f]}"]
         if lane_ids:
             args.append("-Tjson0")
         if not args:
-            return None
-        out = _run(dot, args, src)
-        return check_lane_order(out, lane_ids) if lane_ids else None
+            return laid, None
+        out = _run(dot, [*DRAW, *args], laid)
+        return laid, (check_lane_order(out, lane_ids) if lane_ids else None)
 
-    lanes = layout(source) if vector or lane_ids else None
+    laid, lanes = layout(source)
     retried = False
     if lanes is not None and not lanes.ok:
-        source = _with_graph_attrs(source, "mclimit=1 remincross=true")
-        lanes = layout(source)
+        laid, lanes = layout(_with_graph_attrs(source, "mclimit=1 remincross=true"))
         retried = True
     if "png" in files:
-        png = _run(dot, ["-Tpng:cairo"], _with_graph_attrs(source, f"dpi={int(dpi)}"))
+        png = _run(dot, [*DRAW, "-Tpng:cairo"], _with_graph_attrs(laid, f"dpi={int(dpi)}"))
         files["png"].write_bytes(set_png_dpi(png, int(dpi)))
-    return RenderResult(files, lanes, retried)
+    return RenderResult(files, lanes, retried, tuple(warnings), laid)

@@ -23,6 +23,7 @@ from ..cells import csv_rows
 from ..terminal import field
 from .audit import AuditResult
 from .checks import KINDS
+from .drilldown import case_link, write_case_pages
 
 __all__ = [
     "CASE_HEADERS",
@@ -216,9 +217,10 @@ text-align:left}th{background:#eee}.bad{color:#b00}.warn{color:#a60}
 
 
 def render_html(r: AuditResult, chart_svg: str | None = None, lang: str = "zh",
-                data: dict[str, Any] | None = None) -> str:
+                data: dict[str, Any] | None = None, links: bool = False) -> str:
     """A self-contained page. `chart_svg` is trusted SVG from the renderer (or None); `data`
-    is `summary(r)` when the caller already has it."""
+    is `summary(r)` when the caller already has it; with `links` every case id links to its
+    drill-down page (`drilldown`, written beside the report)."""
     s = data or summary(r)
     e = html.escape
     kinds = [[c, k["title"]["zh"], k["title"]["en"], k["severity"], k["findings"], k["cases"]]
@@ -229,7 +231,8 @@ def render_html(r: AuditResult, chart_svg: str | None = None, lang: str = "zh",
         "complete.</p>")
     lists = "".join(
         f"<h3>{e(c)} {e(k['title']['zh'])} / {e(k['title']['en'])}</h3><p>"
-        + e(", ".join(k["case_ids"][:200]))
+        + (", ".join(map(case_link, k["case_ids"][:200])) if links
+           else e(", ".join(k["case_ids"][:200])))
         + (f" … (+{k['cases'] - 200})" if k["cases"] > 200 else "") + "</p>"
         for c, k in s["kinds"].items() if k["cases"])
     ov = r.overlay()
@@ -277,11 +280,12 @@ def write_reports(r: AuditResult, out: Path, chart_svg: str | None = None,
         w = csv.writer(fh)
         w.writerow(DEVIATION_HEADERS)
         w.writerows(csv_rows(deviation_lists(r)))
-    paths[3].write_text(render_html(r, chart_svg, lang, data), encoding="utf-8")
+    paths[3].write_text(render_html(r, chart_svg, lang, data, links=True), encoding="utf-8")
     with paths[4].open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(NOT_CHECKED_HEADERS)
         w.writerows(not_checked_rows(r))
+    paths += write_case_pages(r, out)
     if step_times:
         paths.append(out / "steps.csv")
         with paths[-1].open("w", newline="", encoding="utf-8") as fh:

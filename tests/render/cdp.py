@@ -6,6 +6,7 @@ import base64
 import functools
 import http.server
 import json
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -133,4 +134,8 @@ class Browser:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-            self.profile.cleanup()
+            try:
+                self.profile.cleanup()
+            except OSError:  # a Chromium helper process may still be writing its profile
+                time.sleep(1)
+                shutil.rmtree(self.profile.name, ignore_errors=True)

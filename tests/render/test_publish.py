@@ -73,6 +73,35 @@ def test_invalid_powers_are_reported_not_published(cli: Callable[..., Result],
 
 
 @pytest.mark.graphviz
+def test_a_power_with_rule_errors_is_withheld_and_named(cli: Callable[..., Result],
+                                                        tmp_path: Path) -> None:
+    """The sample catalogue with one power whose promised limit exceeds the statutory one
+    (PF406, an error): the others are published, that one is not, and it is named; with
+    --publish-with-errors it is published too."""
+    require_graphviz()
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    for f in FLOWS.glob("*.yaml"):
+        text = f.read_text("utf-8")
+        if f.name.startswith("kj-xk-0001"):
+            text = text.replace("    statutory: 20\n", "    statutory: 5\n", 1)
+            assert "statutory: 5" in text
+        (flows / f.name).write_text(text, "utf-8")
+    res = cli("publish", str(flows), "-o", str(tmp_path / "site"), "--downloads", "svg", "-q")
+    assert res.exit_code == 1
+    assert "PF406" in res.output and "PF704" in res.output
+    assert "not published (1, rule errors):" in res.output and "KJ-XK-0001" in res.output
+    index = (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert "KJ-FX-0012" in index and "KJ-XK-0001" not in index
+    powers = len([f for f in FLOWS.glob("*.yaml") if f.name != "catalog.yaml"])
+    assert len(list((tmp_path / "site" / "p").glob("*/index.html"))) == powers - 1
+    res = cli("publish", str(flows), "-o", str(tmp_path / "site"), "--downloads", "svg", "-q",
+              "--publish-with-errors")
+    assert res.exit_code == 1 and "PF704" not in res.output
+    assert (tmp_path / "site" / "p" / "KJ-XK-0001" / "index.html").is_file()
+
+
+@pytest.mark.graphviz
 def test_sample_catalogue_publishes(cli: Callable[..., Result], tmp_path: Path) -> None:
     require_graphviz()
     res = cli("publish", str(FLOWS), "-o", str(tmp_path / "site"), "--downloads", "svg,pdf",
@@ -104,7 +133,7 @@ def _check_page(text: str) -> None:
 def test_hostile_power_site_is_inert(hostile_dir: Path, tmp_path: Path) -> None:
     require_graphviz()
     site = tmp_path / "site"
-    res = build_site([str(hostile_dir)], site, SVG_ONLY)
+    res = build_site([str(hostile_dir)], site, SiteOptions(("svg",), 96, with_errors=True))
     assert res.published == 1, res.diagnostics
     pages = [site / "index.html", site / "en" / "index.html",
              *sorted((site / "p").glob("*/*.html"))]
@@ -133,7 +162,8 @@ def test_risk_table_xlsx_and_csv(cli: Callable[..., Result], tmp_path: Path) -> 
 
     flows = [lf.flow for lf in load_all([FIXTURES, FLOWS])[0] if lf.flow is not None]
     expected = {(f.code, rid) for f in flows for rid in f.risks}
-    res = cli("risk-table", str(FIXTURES), str(FLOWS), "-o", str(tmp_path / "r.xlsx"))
+    res = cli("risk-table", str(FIXTURES), str(FLOWS), "-o", str(tmp_path / "r.xlsx"),
+              "--form", "flat")
     assert res.exit_code == 0, res.output
     ws = load_workbook(tmp_path / "r.xlsx").active
     rows = list(ws.iter_rows(values_only=True))
@@ -150,3 +180,33 @@ def test_risk_table_xlsx_and_csv(cli: Callable[..., Result], tmp_path: Path) -> 
         data = list(csv.reader(fh))
     assert data[0] == list(HEADERS) and len(data) == 3
     assert cli("risk-table", str(FIXTURES), "-o", str(tmp_path / "r.txt")).exit_code == 2
+
+
+def test_filing_form_xlsx(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """The 廉政风险防控表 as filed: title and unit/date rows, the header repeated on printed
+    pages, 序号 and 职权名称 merged per power, each control on its own line with its owner,
+    A4 landscape, row heights set, every cell text."""
+    from openpyxl import load_workbook
+
+    from powerflow.publish.filing import FILING_HEADERS
+
+    res = cli("risk-table", str(FLOWS), "-o", str(tmp_path / "f.xlsx"), "--date", "2026-12-01")
+    assert res.exit_code == 0, res.output
+    ws = load_workbook(tmp_path / "f.xlsx").active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "××市科学技术局廉政风险防控表"
+    assert "填报日期：2026-12-01" in rows[1][0] and "××市科学技术局" in rows[1][0]
+    assert tuple(rows[2]) == FILING_HEADERS
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    powers = [r for r in rows[3:] if r[0] is not None]
+    n = len([f for f in FLOWS.glob("*.yaml") if f.name != "catalog.yaml"])
+    assert len(powers) == n and [r[0] for r in powers] == [str(i) for i in range(1, n + 1)]
+    assert any(m.startswith("B4:B") for m in merged) and any(m.startswith("A4:A") for m in merged)
+    first = rows[3]
+    assert first[2].startswith("R1 ") and first[4] in ("高", "中", "低")
+    assert "\n2. " in first[5] and "（" in first[5]  # one control per line, with its owner
+    assert all(ws.row_dimensions[i].height for i in range(4, ws.max_row + 1))
+    assert all(c.data_type == "s" for row in ws.iter_rows(min_row=4) for c in row
+               if c.value is not None)

@@ -6,6 +6,7 @@ in the test's tmp folder (or POWERFLOW_SCREENSHOTS) for a person to look at."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -129,3 +130,58 @@ def test_print_stylesheet(site: tuple[Browser, str, Path, Any]) -> None:
     assert pdf.startswith(b"%PDF")
     (shots / "print-T-XK-0001.pdf").write_bytes(pdf)
     assert browser.errors() == []
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def test_phone_width_links_and_english(site: tuple[Browser, str, Path, Any]) -> None:
+    """At 390 px no page scrolls sideways; every link and image resolves to a file of the site
+    (or is a generated tel:/mailto: link); an English page shows no Chinese in the title or a
+    step that has an English name."""
+    browser, base, shots, result = site
+    out: Path = result.out
+    zh_with_en = {s.name for f in FLOWS.glob("*.yaml") for s in _steps(f) if s.name_en}
+    for page in _pages(out):
+        browser.goto(base + page)
+        browser.call("Emulation.setDeviceMetricsOverride", width=390, height=800,
+                     deviceScaleFactor=1, mobile=True)
+        browser.eval("new Promise(r => setTimeout(r, 100))")
+        width = browser.eval("document.documentElement.scrollWidth")
+        assert width <= 390, (page, width)
+        links = browser.eval("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+        for href in links:
+            if href.startswith(("tel:", "mailto:")):
+                assert re.fullmatch(r"tel:\+?\d+|mailto:[\w.%+-]+@[\w.-]+", href), href
+                continue
+            assert href.startswith(base), href
+            target = out / href[len(base):].split("#")[0].split("?")[0]
+            assert target.is_file() or (target / "index.html").is_file(), (page, href)
+        if page.endswith("en.html") or page.startswith("en/"):
+            h1 = browser.eval("document.querySelector('h1').textContent")
+            steps = browser.eval("Array.from(document.querySelectorAll('ol.steps strong'))"
+                                 ".map(e => e.textContent)")
+            if "/p/" in page:
+                assert not _CJK.search(h1 or "") or page.startswith("p/T-"), (page, h1)
+                assert not [s for s in steps if s in zh_with_en], (page, steps)
+            chrome = browser.eval("Array.from(document.querySelectorAll('h2, th, dt, "
+                                  ".site-footer')).map(e => e.textContent).join(' ')")
+            assert not _CJK.search(chrome.replace("中文", "")), (page, chrome[:200])
+    browser.screenshot(shots / "phone-power.png", width=390, height=800)
+
+
+def _steps(path: Path) -> list[Any]:
+    from powerflow.loader import load_flow_with_catalog
+
+    if path.name == "catalog.yaml":
+        return []
+    lf, _ = load_flow_with_catalog(path)
+    return list(lf.flow.steps.values()) if lf.flow else []
+
+
+def test_search_by_office_and_category(site: tuple[Browser, str, Path, Any]) -> None:
+    browser, base, _shots, _result = site
+    browser.goto(base + "index.html")
+    assert "KJ-FX-0012" in _search(browser, "计划科")
+    assert "KJ-CF-0001" in _search(browser, "行政处罚")
+    assert "KJ-CF-0001" in _search(browser, "penalty")

@@ -64,7 +64,7 @@ def test_cli_exit_codes_and_files(cli, tmp_path: Path) -> None:  # type: ignore[
     data = json.loads(res.stdout)
     assert data["kinds"]["PF503"]["case_ids"] == ["sameperson"]
     assert {p.name for p in tmp_path.iterdir()} == {"summary.json", "cases.csv",
-                                                   "deviations.csv", "report.html", "not-checked.csv"}
+                                                   "deviations.csv", "report.html", "not-checked.csv", "cases"}
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<section id=\"chart\">" in html and "sameperson" in html
     csv_out = cli("audit", str(FIX / "small.yaml"), str(FIX / "small.csv"), "--format", "csv")

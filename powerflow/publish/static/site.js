@@ -15,9 +15,11 @@
     var q = norm(input.value);
     var shown = 0;
     index.forEach(function (p) {
-      var hit = !q || norm(p.code).indexOf(q) >= 0 || norm(p.name).indexOf(q) >= 0 ||
-        norm(p.name_en).indexOf(q) >= 0 || norm(p.category).indexOf(q) >= 0;
       var tr = rows[p.code];
+      var office = tr && tr.cells.length > 3 ? tr.cells[3].textContent : "";
+      var hit = !q || norm(p.code).indexOf(q) >= 0 || norm(p.name).indexOf(q) >= 0 ||
+        norm(p.name_en).indexOf(q) >= 0 || norm(p.category).indexOf(q) >= 0 ||
+        norm(office).indexOf(q) >= 0;
       if (tr) { tr.hidden = !hit; }
       if (hit) { shown += 1; }
     });
