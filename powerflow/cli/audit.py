@@ -13,7 +13,7 @@ from .options import default_lang, lang_option
 
 @click.command()
 @click.argument("flow", type=click.Path(exists=True, dir_okay=False))
-@click.argument("log", type=click.Path(exists=True, dir_okay=False))
+@click.argument("log", type=click.Path(exists=True))
 @click.option("--mapping", "mapping", type=click.Path(exists=True, dir_okay=False),
               help="Log mapping (default: <flow>.mapping.yaml beside the flow).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]),
@@ -26,15 +26,38 @@ from .options import default_lang, lang_option
               help="Draw the flowchart with the real traffic in the HTML report (needs Graphviz).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar (default: on a terminal, for logs over 200,000 events).")
+@click.option("--dask", "use_dask", is_flag=True,
+              help="Run on a local Dask cluster (LOG: a Parquet dataset folder or file).")
+@click.option("--workers", type=click.IntRange(1, 512), default=2, show_default=True,
+              help="With --dask: worker processes of the local cluster.")
+@click.option("--memory-limit", default="auto", show_default=True,
+              help="With --dask: memory per worker (e.g. 2GB); data beyond it spills to disk.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Run on an existing Dask cluster (its workers need powerflow[dask]).")
+@click.option("--partition-events", type=click.IntRange(1000), default=250_000,
+              show_default=True, help="With Dask: about this many events per audited partition.")
 @lang_option
 def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
-          step_times: bool, chart: bool, progress: bool | None, lang: str | None) -> None:
-    """Audit an event log (CSV, XES, Parquet) against a power's flow.
+          step_times: bool, chart: bool, progress: bool | None, use_dask: bool, workers: int,
+          memory_limit: str, scheduler: str | None, partition_events: int,
+          lang: str | None) -> None:
+    """Audit an event log (CSV, XES, Parquet, or a folder of Parquet files) against a flow.
 
     Reports events the flow does not allow, unknown activities, missing control evidence,
     separated steps done by one person, overdue steps and cases (working days), unfinished
     cases. Exit 0 when no deviation is found, 1 when some are, 2 when the input is unusable.
+    A folder (a partitioned dataset, e.g. year=2024/month=03/) is audited in this process,
+    or on Dask with --dask or --scheduler; see docs/distributed.md.
     """
+    if use_dask or scheduler or Path(log).is_dir():
+        from ..distributed.run import RunOptions
+        from .audit_dataset import audit_dataset
+
+        audit_dataset(flow, log, mapping, fmt, out, step_times, chart, lang or default_lang(),
+                      RunOptions(dask=use_dask, workers=workers, memory_limit=memory_limit,
+                                 scheduler=scheduler, partition_events=partition_events,
+                                 progress=progress if progress is not None
+                                 else sys.stderr.isatty()))
     from ..render import chart_svg
     from ..replay.audit import audit as run_audit
     from ..replay.report import (

@@ -23,7 +23,7 @@ from .mapping import LogMapping
 from .readers import LogReadError, unreadable
 from .timezones import local_to_utc
 
-__all__ = ["read_csv_arrow", "read_parquet"]
+__all__ = ["log_from_table", "read_csv_arrow", "read_parquet", "wanted_columns"]
 
 def _codes(col: Any) -> tuple[np.ndarray[Any, Any], list[str]]:
     import pyarrow as pa
@@ -163,3 +163,21 @@ def _arrow_time(col: Any, zone: str, path: str) -> np.ndarray[Any, np.dtype[np.i
     if any(v is None for v in out):
         raise unreadable(path, "unreadable timestamps in the time column", "时间列中有无法识别的时间")
     return np.asarray(out, dtype=np.int64)
+
+
+def wanted_columns(mapping: LogMapping, names: set[str]) -> list[str]:
+    """The columns of a table with `names` that the mapping reads (case, activity and time
+    first), for readers that select columns before reading."""
+    return _wanted(mapping, names)
+
+
+def log_from_table(table: Any, mapping: LogMapping, path: str, first_line: int = 1,
+                   line_kind: str = "row") -> EventLog:
+    """An `EventLog` from an Arrow table already in memory (e.g. one partition of a dataset),
+    by the same column-wise path as `read_parquet`; rows are numbered from `first_line`."""
+    names = set(table.column_names)
+    missing = [c for c in (mapping.columns.case, mapping.columns.activity, mapping.columns.time)
+               if c not in names]
+    if missing:
+        raise LogReadError([_missing_column(path, c, names) for c in missing])
+    return _from_table(table, names, mapping, path, first_line, line_kind)
