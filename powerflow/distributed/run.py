@@ -65,10 +65,11 @@ def _pf(code: str, where: str, en: str, zh: str, hint_en: str, hint_zh: str,
                       name)
 
 
-def missing_extra(exc: ImportError) -> DaskUnavailable:
+def missing_extra(exc: ImportError, where: str) -> DaskUnavailable:
     return DaskUnavailable(_pf(
-        "PF901", "", f"running on Dask needs the dask extra, which is not installed ({exc.name})",
-        f"在 Dask 上运行需要 dask 扩展，但尚未安装（{exc.name}）",
+        "PF901", where, f"running on Dask needs the dask extra, which is not installed "
+        f"({exc.name}): pip install 'powerflow[dask]'",
+        f"在 Dask 上运行需要 dask 扩展，但尚未安装（{exc.name}）：pip install 'powerflow[dask]'",
         "pip install 'powerflow[dask]' here and on every worker of the cluster, or leave out "
         "--dask/--scheduler to audit in this process.",
         "请在本机和集群的每个工作节点上执行 pip install 'powerflow[dask]'；或去掉 --dask/--scheduler，"
@@ -97,10 +98,8 @@ def _in_process(flow: Flow, mapping: LogMapping, ds: Dataset, opts: RunOptions) 
 
 @contextlib.contextmanager
 def _client(opts: RunOptions) -> Iterator[Any]:
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as exc:
-        raise missing_extra(exc) from None
+    from distributed import Client, LocalCluster
+
     if opts.scheduler:
         try:
             client = Client(opts.scheduler, timeout=opts.timeout)
@@ -126,9 +125,9 @@ def _on_dask(flow: Flow, mapping: LogMapping, ds: Dataset, opts: RunOptions
     try:
         import dask
         import dask.dataframe as dd
-        from distributed import as_completed, progress
+        from distributed import Client, LocalCluster, as_completed, progress  # noqa: F401
     except ImportError as exc:
-        raise missing_extra(exc) from None
+        raise missing_extra(exc, ds.root) from None
     with _client(opts) as client:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
         n_out = max(2 * workers, math.ceil(ds.n_rows / max(1, opts.partition_events)))
