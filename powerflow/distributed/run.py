@@ -46,6 +46,9 @@ class DaskUnavailable(Exception):
         super().__init__(diagnostic.message.en)
 
 
+MIN_WORKER_MEMORY = 512 * 2**20
+
+
 @dataclass(frozen=True)
 class RunOptions:
     dask: bool = False
@@ -100,6 +103,8 @@ def _in_process(flow: Flow, mapping: LogMapping, ds: Dataset, opts: RunOptions) 
 def _client(opts: RunOptions) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
+    if opts.scheduler is None:
+        _check_memory(opts.memory_limit)
     if opts.scheduler:
         try:
             client = Client(opts.scheduler, timeout=opts.timeout)
@@ -118,6 +123,28 @@ def _client(opts: RunOptions) -> Iterator[Any]:
                       memory_limit=opts.memory_limit, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                       local_directory=opts.local_directory) as cluster, Client(cluster) as client:
         yield client
+
+
+def _check_memory(limit: str) -> None:
+    from dask.utils import parse_bytes
+
+    if limit == "auto":
+        return
+    try:
+        size = parse_bytes(limit)
+    except ValueError:
+        size = -1
+    if size >= MIN_WORKER_MEMORY:
+        return
+    mib = MIN_WORKER_MEMORY // 2**20
+    raise DaskUnavailable(_pf(
+        "PF906", "--memory-limit", f"--memory-limit {limit!r} is not a size of at least {mib} MiB "
+        "(a worker's own libraries take about that much, so it would pause and never run a task)",
+        f"--memory-limit {limit!r} 不是不小于 {mib} MiB 的大小（工作进程自身的库就占用这么多内存，"
+        "会暂停而不执行任务）",
+        "Give each worker at least 512MiB, e.g. --memory-limit 2GB; data beyond it spills to disk.",
+        "请给每个工作进程至少 512MiB，例如 --memory-limit 2GB；超出的数据会溢写到磁盘。",
+        "dask-memory-too-small"))
 
 
 def _on_dask(flow: Flow, mapping: LogMapping, ds: Dataset, opts: RunOptions

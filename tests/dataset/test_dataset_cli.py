@@ -139,3 +139,11 @@ def test_notes_with_a_leading_count_are_added_up() -> None:
     b = [("4 events fall outside", "4 个事件超出"), ("R1: not mapped", "R1：未映射")]
     assert combine_notes([a, b]) == [("7 events fall outside", "7 个事件超出"),
                                      ("R1: not mapped", "R1：未映射")]
+
+
+@pytest.mark.parametrize("limit", ["100MB", "lots"])
+def test_a_worker_memory_limit_too_small_is_pf906(cli: Callable[..., Result], small: Path,
+                                                   limit: str) -> None:
+    pytest.importorskip("distributed")
+    res = cli("audit", FLOW, str(small), "--dask", "--memory-limit", limit, "--lang", "en")
+    assert res.exit_code == 2 and "PF906" in res.output and "Traceback" not in res.output
