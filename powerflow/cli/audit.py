@@ -46,18 +46,14 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     Reports events the flow does not allow, unknown activities, missing control evidence,
     separated steps done by one person, overdue steps and cases (working days), unfinished
     cases. Exit 0 when no deviation is found, 1 when some are, 2 when the input is unusable.
-    A folder (a partitioned dataset, e.g. year=2024/month=03/) is audited in this process,
-    or on Dask with --dask or --scheduler; see docs/distributed.md.
+    A folder of Parquet files runs in this process, or on Dask (docs/distributed.md).
     """
     if use_dask or scheduler or Path(log).is_dir():
-        from ..distributed.run import RunOptions
-        from .audit_dataset import audit_dataset
+        from .audit_dataset import audit_dataset, run_options
 
         audit_dataset(flow, log, mapping, fmt, out, step_times, chart, lang or default_lang(),
-                      RunOptions(dask=use_dask, workers=workers, memory_limit=memory_limit,
-                                 scheduler=scheduler, partition_events=partition_events,
-                                 progress=progress if progress is not None
-                                 else sys.stderr.isatty()))
+                      run_options(use_dask, workers, memory_limit, scheduler, partition_events,
+                                  progress))
     from ..render import chart_svg
     from ..replay.audit import audit as run_audit
     from ..replay.report import (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +23,13 @@ def _stop(diags: list[Diagnostic], lang: str) -> NoReturn:
     sys.exit(2)
 
 
+def run_options(use_dask: bool, workers: int, memory_limit: str, scheduler: str | None,
+                partition_events: int, progress: bool | None) -> RunOptions:
+    return RunOptions(dask=use_dask, workers=workers, memory_limit=memory_limit,
+                      scheduler=scheduler, partition_events=partition_events,
+                      progress=sys.stderr.isatty() if progress is None else progress)
+
+
 def audit_dataset(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
                   step_times: bool, chart: bool, lang: str, opts: RunOptions) -> NoReturn:
     from ..distributed.dataset import scan_dataset
@@ -33,6 +41,8 @@ def audit_dataset(flow: str, log: str, mapping: str | None, fmt: str, out: str |
     from ..replay.run import load_flow_mapping
     from ..report import render_concise
 
+    # Dask announces every shuffle at WARNING level; the user needs only errors from it.
+    logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)
     inputs = load_flow_mapping(flow, mapping)
     if inputs.diagnostics:
         click.echo(render_concise(inputs.diagnostics, lang), err=True)
