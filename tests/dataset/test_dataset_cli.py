@@ -147,3 +147,25 @@ def test_a_worker_memory_limit_too_small_is_pf906(cli: Callable[..., Result], sm
     pytest.importorskip("distributed")
     res = cli("audit", FLOW, str(small), "--dask", "--memory-limit", limit, "--lang", "en")
     assert res.exit_code == 2 and "PF906" in res.output and "Traceback" not in res.output
+
+
+def test_files_are_grouped_in_order_up_to_the_partition_size(tmp_path: Path) -> None:
+    from powerflow.distributed.dataset import Dataset, file_groups, hive_keys
+
+    ds = Dataset(str(tmp_path), ("a", "b", "c", "d"), (5, 5, 20, 1), (), None)
+    assert file_groups(ds, 10) == [[0, 1], [2], [3]]
+    assert file_groups(ds, 1) == [[0], [1], [2], [3]]
+    f = tmp_path / "year=2024" / "month=03" / "x" / "p.parquet"
+    assert hive_keys(tmp_path, f) == {"year": "2024", "month": "03"}
+
+
+def test_hive_keys_become_columns_when_the_mapping_reads_them(tmp_path: Path) -> None:
+    from powerflow.distributed.dataset import read_table, scan_dataset
+    from powerflow.logs.mapping import LogMapping
+
+    _write(tmp_path / "unit=U7" / "p.parquet", ["c1"], ["submit"], [0])
+    m = LogMapping(activities={"submit": "submit"}, facts={"unit": "unit"})
+    ds = scan_dataset(tmp_path, m)
+    assert "unit" in ds.columns
+    t = read_table(ds.files[0], 0, ds.root, ds.schema)
+    assert t["unit"].to_pylist() == ["U7"] and t["__row"].to_pylist() == [1]
