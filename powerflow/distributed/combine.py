@@ -111,6 +111,7 @@ class Combined:
             "deviating_cases": sum(s["deviating_cases"] for s in sums),
             "ignored_events": sum(p.ignored for p in self.parts),
             "other_lifecycle_events": sum(p.other_lifecycle for p in self.parts),
+            "calendar": sums[0].get("calendar") if sums else None,
             "kinds": kinds, "steps": self._steps(parts),
             "notes": [{"en": en, "zh": zh} for en, zh in combine_notes(
                 [[(n["en"], n["zh"]) for n in s["notes"]] for s in sums])],
