@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from ..model import Flow
+from ..overlay import Overlay
 from .options import default_lang, lang_option
+
+
+def draw_chart(flow: Flow, overlay: Callable[[], Overlay], lang: str) -> str | None:
+    """The flowchart with the real traffic as SVG, or None (and why, on stderr)."""
+    from ..render import chart_svg
+
+    svg, why = chart_svg(flow, overlay(), lang)
+    if svg is None:
+        click.echo(("未绘制流程图：" if lang.startswith("zh") else "no chart: ") + why, err=True)
+    return svg
 
 
 @click.command()
@@ -54,7 +67,6 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
         audit_dataset(flow, log, mapping, fmt, out, step_times, chart, lang or default_lang(),
                       run_options(use_dask, workers, memory_limit, scheduler, partition_events,
                                   progress))
-    from ..render import chart_svg
     from ..replay.audit import audit as run_audit
     from ..replay.report import (
         DEVIATION_HEADERS,
@@ -78,11 +90,8 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
                                                   and inputs.log.n_events > 200_000)
     result = run_audit(inputs.flow, inputs.log, inputs.mapping, progress=show,
                        calendar=inputs.calendar)
-    svg = None
-    if chart and (fmt == "html" or out):
-        svg, why = chart_svg(inputs.flow, result.overlay(), lang)
-        if svg is None:
-            click.echo(("未绘制流程图：" if lang.startswith("zh") else "no chart: ") + why, err=True)
+    svg = draw_chart(inputs.flow, result.overlay, lang) if chart and (fmt == "html" or out) \
+        else None
     if fmt == "json":
         click.echo(json.dumps(summary(result), ensure_ascii=False, indent=2))
     elif fmt == "csv":

@@ -80,9 +80,9 @@ def audit_dataset(flow: str, log: str, mapping: str | None, fmt: str, out: str |
 def _finish(combined: object, files: object, fmt: str, chart: bool, lang: str) -> NoReturn:
     from ..distributed.combine import Combined
     from ..distributed.report import ReportFiles
-    from ..render import chart_svg
     from ..replay.report import html_from_summary, text_from_summary
     from ..report import render_concise
+    from .audit import draw_chart
 
     assert isinstance(combined, Combined)
     if combined.diagnostics:
@@ -93,11 +93,8 @@ def _finish(combined: object, files: object, fmt: str, chart: bool, lang: str) -
                 p.unlink(missing_ok=True)
         sys.exit(2)
     data = combined.summary()
-    svg = None
-    if chart and (fmt == "html" or files):
-        svg, why = chart_svg(combined.flow, combined.overlay(), lang)
-        if svg is None:
-            click.echo(("未绘制流程图：" if lang.startswith("zh") else "no chart: ") + why, err=True)
+    svg = draw_chart(combined.flow, combined.overlay, lang) if chart and (
+        fmt == "html" or files) else None
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt == "html":
