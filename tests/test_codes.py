@@ -44,3 +44,18 @@ def test_store_codes_are_one_family_in_their_range() -> None:
     assert used and used <= set(STORE_CODES)
     assert all(801 <= int(c[2:]) <= 829 for c in STORE_CODES)
     assert len({name for name, _sev in STORE_CODES.values()}) == len(STORE_CODES)
+
+
+def test_pf9xx_codes_belong_to_the_dataset_audit() -> None:
+    """PF901-PF909 are reported only by `powerflow.distributed`, and each one in use has a row
+    in its documentation page."""
+    doc = (ROOT / "docs" / "distributed.md").read_text(encoding="utf-8")
+    used: set[str] = set()
+    for path in (ROOT / "powerflow").rglob("*.py"):
+        found = set(re.findall(r'"(PF9\d\d)"', path.read_text(encoding="utf-8")))
+        if found:
+            assert path.parent.name == "distributed", (path, found)
+        used |= found
+    assert used, "no PF9xx code found: the scan is broken"
+    assert all(901 <= int(c[2:]) <= 909 for c in used), used
+    assert {c for c in used if f"| {c} |" not in doc} == set()

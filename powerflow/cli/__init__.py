@@ -19,9 +19,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module:function, one-line help shown by --help without importing the module)
     "validate": ("powerflow.cli.validate:validate", "Check power files against the format."),
     "schema": ("powerflow.cli.schema:schema", "Print the JSON Schema of power or catalogue files."),
-    "audit": ("powerflow.cli.audit:audit", "Audit an event log (CSV/XES/Parquet) against a flow."),
+    "audit": ("powerflow.cli.audit:audit",
+              "Audit an event log (CSV/XES/Parquet, or a dataset folder; --dask) against a flow."),
     "map-log": ("powerflow.cli.map_log:map_log",
                 "List a log's activities and attributes and draft its mapping file."),
+    "generate-log": ("powerflow.cli.generate_log:generate_log",
+                     "Generate a large random event log of a flow as a partitioned Parquet dataset."),
     "export-net": ("powerflow.cli.export_net:export_net", "Export a flow as a PNML Petri net or BPMN 2.0 XML."),
     "import-xlsx": ("powerflow.cli.import_xlsx:import_xlsx",
                     "Import a power-list spreadsheet (XLSX/CSV) into power files."),

@@ -37,7 +37,7 @@ from .quality import LifecycleFilter, RowProblems
 from .readers import LogReadError, unreadable
 from .timezones import local_to_utc
 
-__all__ = ["read_csv_arrow", "read_parquet"]
+__all__ = ["log_from_table", "read_csv_arrow", "read_parquet", "wanted_columns"]
 
 def _codes(col: Any) -> tuple[np.ndarray[Any, Any], list[str]]:
     import pyarrow as pa
@@ -247,3 +247,21 @@ def _arrow_time(col: Any, zone: str) -> tuple[Any, Any]:
     if col.type.tz is None:
         ns = local_to_utc(ns, zone)
     return ns, why
+
+
+def wanted_columns(mapping: LogMapping, names: set[str]) -> list[str]:
+    """The columns of a table with `names` that the mapping reads (case, activity and time
+    first), for readers that select columns before reading."""
+    return _wanted(mapping, names)
+
+
+def log_from_table(table: Any, mapping: LogMapping, path: str, first_line: int = 1,
+                   line_kind: str = "row") -> EventLog:
+    """An `EventLog` from an Arrow table already in memory (e.g. one partition of a dataset),
+    by the same column-wise path as `read_parquet`; rows are numbered from `first_line`."""
+    names = set(table.column_names)
+    missing = [c for c in (mapping.columns.case, mapping.columns.activity, mapping.columns.time)
+               if c not in names]
+    if missing:
+        raise LogReadError([_missing_column(path, c, names) for c in missing])
+    return _from_table(table, names, mapping, path, first_line, line_kind)

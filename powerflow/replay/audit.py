@@ -205,6 +205,20 @@ def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False
                        first_event, first_kind, sig_of_case, cal)
 
 
+def unseen_mapping_keys(log: EventLog, mapping: LogMapping) -> list[str]:
+    """The mapping's activity keys (names or wildcards) that match no activity of the log."""
+    seen = set(log.activity_names)
+    return [k for k in mapping.activities if k not in seen
+            and not any(mapping.matches(k, a) for a in seen)]
+
+
+def unseen_note(unseen: list[str]) -> Unchecked:
+    """The not-checked entry for mapping keys never seen in the log."""
+    return Unchecked("mapping-keys-unseen", len(unseen), "mapping keys",
+                     f"mapping keys never seen in the log: {', '.join(map(repr, unseen[:20]))}",
+                     f"映射中的活动在日志中从未出现：{'、'.join(map(repr, unseen[:20]))}")
+
+
 def coverage(flow: Flow, log: EventLog, mapping: LogMapping, el: EncodedLog) -> list[Unchecked]:
     """What the log and mapping leave unchecked: missing person/post columns, unknown
     activities (with counts), mapping keys never seen, dropped and ignored events, guards
@@ -234,8 +248,8 @@ class _Coverage:
             # (events without a person in a column that exists are counted per group)
             self.add("person-missing", no_person, "events",
                      f"the log has no column {cols.person!r}: separation of duties (PF503) not "
-                     f"checked for {no_person} event(s)",
-                     f"日志中没有列 {cols.person!r}：{no_person} 个事件未检查职责分离（PF503）")
+                     "checked for these events",
+                     f"日志中没有列 {cols.person!r}：这些事件未检查职责分离（PF503）")
         if any(t.actor for t in flow.transitions) and cols.post and attrs and \
                 cols.post not in attrs:
             self.add("post-missing", n, "events",
@@ -261,13 +275,9 @@ class _Coverage:
             self.add("unknown-activities", int(unknown.sum()), "events",
                      f"activities the mapping does not know (PF508), not replayed: {names}",
                      f"映射中没有的活动（PF508），未参与回放：{names}")
-        seen = set(log.activity_names)
-        unseen = [k for k in mapping.activities if k not in seen
-                  and not any(mapping.matches(k, a) for a in seen)]
+        unseen = unseen_mapping_keys(log, mapping)
         if log.n_events and unseen and mapping.activities != {e: e for e in mapping.activities}:
-            self.add("mapping-keys-unseen", len(unseen), "mapping keys",
-                     f"mapping keys never seen in the log: {', '.join(map(repr, unseen[:20]))}",
-                     f"映射中的活动在日志中从未出现：{'、'.join(map(repr, unseen[:20]))}")
+            self.out.append(unseen_note(unseen))
 
     def dropped(self) -> None:
         log, mapping = self.log, self.mapping
@@ -281,5 +291,5 @@ class _Coverage:
             by_code[d.code] = by_code.get(d.code, 0) + 1
         for code, c in sorted(by_code.items()):
             self.add(f"reader:{code}", c, "records", f"{code}: the log reader dropped or "
-                     f"misread data ({c} record(s); see the diagnostics)",
-                     f"{code}：读取日志时有数据被丢弃或误读（{c} 条，见诊断信息）")
+                     "misread data (see the diagnostics)",
+                     f"{code}：读取日志时有数据被丢弃或误读（见诊断信息）")

@@ -216,10 +216,10 @@ def _evidence(ctx: _Ctx, done: I32) -> None:
                          f"{rid}: evidence {ctl.evidence!r} is "
                          + ("not mapped to a log attribute" if col is None else
                             "mapped to an attribute the log does not have")
-                         + f"; {ev.size} pass(es) of the risk not checked",
+                         + "; those passes of the risk not checked",
                          f"{rid}：留痕 {ctl.evidence!r} "
                          + ("未映射到日志属性" if col is None else "映射的属性在日志中不存在")
-                         + f"；该风险点 {ev.size} 次经过未检查")
+                         + "；该风险点的这些经过未检查")
                 continue
             assert col is not None
             ok = col[ctx.orig[ev]]

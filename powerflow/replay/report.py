@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..cells import csv_rows
+from ..model import Flow
 from ..terminal import field
 from .audit import AuditResult
 from .checks import KINDS
@@ -33,12 +34,14 @@ __all__ = [
     "case_rows",
     "deviation_lists",
     "deviation_rows",
+    "html_from_summary",
     "not_checked_line",
     "not_checked_rows",
     "render_html",
     "render_text",
     "step_time_lists",
     "summary",
+    "text_from_summary",
     "write_reports",
 ]
 
@@ -171,7 +174,11 @@ def _pad(text: str, width: int) -> str:
 
 
 def render_text(r: AuditResult, lang: str = "zh") -> str:
-    s = summary(r)
+    return text_from_summary(summary(r), lang)
+
+
+def text_from_summary(s: dict[str, Any], lang: str = "zh") -> str:
+    """The text report of a `summary` (also of a combined one, see `powerflow.distributed`)."""
     zh = lang.startswith("zh")
     lines = [
         (f"审计 {s['flow']}：{field(s['log'])}" if zh else
@@ -221,7 +228,14 @@ def render_html(r: AuditResult, chart_svg: str | None = None, lang: str = "zh",
     """A self-contained page. `chart_svg` is trusted SVG from the renderer (or None); `data`
     is `summary(r)` when the caller already has it; with `links` every case id links to its
     drill-down page (`drilldown`, written beside the report)."""
-    s = data or summary(r)
+    return html_from_summary(r.flow, data or summary(r), r.overlay().risk_notes, chart_svg, lang,
+                             links)
+
+
+def html_from_summary(flow: Flow, s: dict[str, Any], risk_notes: dict[str, str],
+                      chart_svg: str | None = None, lang: str = "zh", links: bool = False) -> str:
+    """The HTML page of a `summary` (also of a combined one, see `powerflow.distributed`) with
+    the overlay's notes per risk point."""
     e = html.escape
     kinds = [[c, k["title"]["zh"], k["title"]["en"], k["severity"], k["findings"], k["cases"]]
              for c, k in s["kinds"].items()]
@@ -235,16 +249,15 @@ def render_html(r: AuditResult, chart_svg: str | None = None, lang: str = "zh",
            else e(", ".join(k["case_ids"][:200])))
         + (f" … (+{k['cases'] - 200})" if k["cases"] > 200 else "") + "</p>"
         for c, k in s["kinds"].items() if k["cases"])
-    ov = r.overlay()
-    risk = [[rid, note] for rid, note in ov.risk_notes.items()]
-    steps = [[x["step"], r.flow.steps[x["step"]].name, x["completed"], x["mean_days"],
+    risk = [[rid, note] for rid, note in risk_notes.items()]
+    steps = [[x["step"], flow.steps[x["step"]].name, x["completed"], x["mean_days"],
               x["median_days"], x["max_days"]] for x in s["steps"]]
     notes = "".join(f"<li>[{e(u['key'])}] {u['count']} {e(u['unit'])}: {e(u['zh'])} / "
                     f"{e(u['en'])}</li>" for u in s["not_checked"])
     return f"""<!doctype html>
 <html lang="{'zh-CN' if lang.startswith('zh') else 'en'}"><head><meta charset="utf-8">
-<title>审计报告 Audit {e(r.flow.code)}</title><style>{_CSS}</style></head><body>
-<h1>{e(r.flow.name)} — 审计报告 / Audit report</h1>
+<title>审计报告 Audit {e(flow.code)}</title><style>{_CSS}</style></head><body>
+<h1>{e(flow.name)} — 审计报告 / Audit report</h1>
 <p>日志 Log: {e(s['log'])} · 办件 cases {s['cases']} · 事件 events {s['events']} ·
 符合 fitting {s['fitting']} · 有偏差 with deviations {s['deviating_cases']} ·
 平均拟合度 mean fitness {s['mean_fitness']:.3f}{

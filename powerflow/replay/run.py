@@ -27,7 +27,7 @@ from ..logs.mapping import (
 from ..logs.readers import LogReadError, ReadOptions, read_log
 from ..model import Flow
 
-__all__ = ["AuditInputs", "load_inputs"]
+__all__ = ["AuditInputs", "load_flow_mapping", "load_inputs"]
 
 
 @dataclass
@@ -45,30 +45,36 @@ class AuditInputs:
         return self.flow is not None and self.mapping is not None and self.log is not None
 
 
-def load_inputs(flow_path: str | Path, log_path: str | Path,
-                mapping_path: str | Path | None = None,
-                options: ReadOptions = ReadOptions()) -> AuditInputs:
+def load_flow_mapping(flow_path: str | Path, mapping_path: str | Path | None = None
+                      ) -> AuditInputs:
+    """The flow, the mapping and its calendar, without a log (`log` stays None)."""
     lf, cat_diags = load_flow_with_catalog(flow_path)
     diags: list[Diagnostic] = [*cat_diags, *lf.diagnostics]
     if lf.flow is None:
         return AuditInputs(None, None, None, diags)
     mp = Path(mapping_path) if mapping_path else mapping_path_for(flow_path)
-    mapping: LogMapping | None
     if mapping_path or mp.is_file():
         lm = load_mapping(mp, lf.flow)
-        diags += lm.diagnostics
-        mapping = lm.mapping
-        if mapping is None:
-            return AuditInputs(lf.flow, None, None, diags, str(mp))
-    else:
-        mapping = default_mapping(lf.flow)
-        mp = Path("")
+        if lm.mapping is None:
+            return AuditInputs(lf.flow, None, None, [*diags, *lm.diagnostics], str(mp))
+        return AuditInputs(lf.flow, lm.mapping, None, [*diags, *lm.diagnostics], str(mp),
+                           calendar_for(lm.mapping, lf.flow))
+    mapping = default_mapping(lf.flow)
+    return AuditInputs(lf.flow, mapping, None, diags, None, calendar_for(mapping, lf.flow))
+
+
+def load_inputs(flow_path: str | Path, log_path: str | Path,
+                mapping_path: str | Path | None = None,
+                options: ReadOptions = ReadOptions()) -> AuditInputs:
+    base = load_flow_mapping(flow_path, mapping_path)
+    flow, mapping, diags = base.flow, base.mapping, base.diagnostics
+    if flow is None or mapping is None:
+        return base
     try:
         log = read_log(log_path, mapping, options)
     except LogReadError as exc:
-        return AuditInputs(lf.flow, mapping, None, [*diags, *exc.diagnostics], str(mp) or None)
-    diags += log.diagnostics
+        return AuditInputs(flow, mapping, None, [*diags, *exc.diagnostics], base.mapping_path)
+    diags = [*diags, *log.diagnostics]
     if any(d.severity is Severity.ERROR for d in log.diagnostics) and not log.n_events:
-        return AuditInputs(lf.flow, mapping, None, diags, str(mp) or None)
-    return AuditInputs(lf.flow, mapping, log, diags, str(mp) or None,
-                       calendar_for(mapping, lf.flow))
+        return AuditInputs(flow, mapping, None, diags, base.mapping_path)
+    return AuditInputs(flow, mapping, log, diags, base.mapping_path, base.calendar)
