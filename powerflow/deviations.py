@@ -40,6 +40,10 @@ class Deviation(enum.Enum):
     TIME_OUTSIDE_CALENDAR = ("PF511", "time-outside-calendar", Severity.ERROR,
                              "working days cannot be counted: date outside the calendar",
                              "日期超出工作日历范围，无法计算工作日")
+    YEAR_NOT_DECLARED = ("PF531", "year-arrangement-not-declared", Severity.WARNING,
+                         "working days counted on statutory holidays only: the year's "
+                         "arrangement (调休) is not declared",
+                         "该年调休安排未声明，仅按法定节假日计算工作日")
 
     @property
     def code(self) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import model as m
+from .calendars import resolve_calendar
 from .diagnostics import Diagnostic, Location, Severity, Text, sort_key
 from .source import Limits, SourceMap, locate, read_yaml
 from .validation import did_you_mean as _did_you_mean
@@ -231,8 +232,12 @@ def load_catalog_text(raw: bytes, file: str, limits: Limits = Limits()) -> Loade
     rc = _RefChecker(str(p), res.source)
     for i, lane in enumerate(cat.lanes):
         rc.check(lane, cat.actors, "actor", "参与者", "lanes", i)
-    if rc.diags:
+    spec, cal_diags = resolve_calendar(cat.defaults.calendar, res.data, res.source, str(p),
+                                       ("defaults", "calendar"), limits)
+    diags = [*diags, *cal_diags]
+    if rc.diags or any(d.is_error for d in cal_diags):
         return LoadedCatalog(str(p), None, res.source, (*diags, *rc.diags))
+    cat = cat.model_copy(update={"defaults": cat.defaults.model_copy(update={"calendar": spec})})
     return LoadedCatalog(str(p), cat, res.source, tuple(diags))
 
 

@@ -16,11 +16,21 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "Actor",
     "ActorKind",
+    "CalendarSpec",
+    "CalendarYear",
     "Catalog",
     "Category",
     "Clock",
@@ -47,6 +57,7 @@ __all__ = [
     "SupervisionLink",
     "Suppression",
     "Transition",
+    "calendar_spec",
     "limit_days",
 ]
 
@@ -626,10 +637,60 @@ class Department(_Frozen):
     supervision: Supervision = Supervision()
 
 
+DayText = Annotated[str, Field(min_length=1, max_length=40)]
+"""A declared day ``2027-02-05`` or inclusive range ``2027-02-05/2027-02-11`` (the loader
+checks that it is one, in its year: PF080-PF082)."""
+
+
+class CalendarYear(_Frozen):
+    """One year's declared days: the State Council arrangement (调休) of a Chinese year, or the
+    public holidays of a year elsewhere."""
+
+    holidays: tuple[DayText, ...] = ()
+    workdays: tuple[DayText, ...] = ()
+    source: Annotated[str, Field(max_length=200)] | None = None
+
+
+class CalendarSpec(_Frozen):
+    """A working-day calendar: `base` `cn` (Chinese mainland: statutory holidays for any year,
+    the shipped arrangements, and `years` declared here) or `weekdays` (Monday-Friday, less the
+    holidays declared in `years`). `file` names a YAML file of the same shape (relative to the
+    file that names it); the loader reads it in."""
+
+    base: Literal["cn", "weekdays"] = "cn"
+    name: Annotated[str, Field(max_length=200)] | None = None
+    years: dict[Annotated[int, Field(ge=1900, le=2200)], CalendarYear] = {}
+    file: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+
+def calendar_spec(value: CalendarSpec | str | None) -> CalendarSpec:
+    """A `calendar:` value as a declaration: a base name or a declaration (a file path left to
+    the loader, which replaces it with the file's declaration)."""
+    if isinstance(value, CalendarSpec):
+        return value
+    if value is None or value == "cn":
+        return CalendarSpec()
+    if value == "weekdays":
+        return CalendarSpec(base="weekdays")
+    return CalendarSpec(file=value)
+
+
+def _calendar_kind(value: Any) -> str:
+    return "text" if isinstance(value, str) else "spec"
+
+
+CalendarField = Annotated[
+    Annotated[str, Tag("text"), Field(min_length=1, max_length=500)]
+    | Annotated[CalendarSpec, Tag("spec")],
+    Discriminator(_calendar_kind)]
+"""`calendar:` in a catalogue's defaults or a log mapping: `cn`, `weekdays`, a path to a
+calendar file (`*.yaml`), or a declaration."""
+
+
 class Defaults(_Frozen):
     """Department-wide defaults applied to every power that does not say otherwise."""
 
-    calendar: Literal["cn"] = "cn"
+    calendar: CalendarField = "cn"
     yellow_at: Annotated[float, Field(gt=0, lt=1)] = 0.9
     lang: Literal["zh", "en"] = "zh"
 

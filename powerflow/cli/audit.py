@@ -57,7 +57,8 @@ def audit(flow: str, log: str, mapping: str | None, fmt: str, out: str | None,
     assert inputs.flow and inputs.mapping and inputs.log
     show = progress if progress is not None else (sys.stderr.isatty()
                                                   and inputs.log.n_events > 200_000)
-    result = run_audit(inputs.flow, inputs.log, inputs.mapping, progress=show)
+    result = run_audit(inputs.flow, inputs.log, inputs.mapping, progress=show,
+                       calendar=inputs.calendar)
     svg = None
     if chart and (fmt == "html" or out):
         svg, why = chart_svg(inputs.flow, result.overlay(), lang)

@@ -180,6 +180,20 @@ def _time_diags(compiled: CompiledFlow, path: list[StepTime], locate: Locator,
     return out
 
 
+def _statutory_only(run: CaseRun, locate: Locator) -> list[Diagnostic]:
+    """PF531 at the first event of the case that needed a year without a declared arrangement."""
+    cal = run.calendar
+    return [_diag(Deviation.YEAR_NOT_DECLARED, locate(idx),
+                  f"working days in {year} were counted on {cal.source(year)}",
+                  f"{year} 年的工作日" + ("按法定节假日计算（未声明调休安排）" if cal.name == "cn"
+                                          else "按周一至周五计算（未声明该年节假日）"),
+                  Text(f"Declare the {year} arrangement (holidays and adjusted working days) "
+                       "under `calendar:` in the catalogue or the log mapping.",
+                       f"请在目录或日志映射的 calendar: 中声明 {year} 年的放假和调休上班日期。"),
+                  year=year)
+            for year, idx in sorted(run.statutory_only.items())]
+
+
 def finish(run: CaseRun, as_of: dt.datetime, locate: Locator, *,
            yellow_at: float | None = None) -> CaseAudit:
     """Close the books of a run at `as_of`: time against limits, skipped controls, findings."""
@@ -235,8 +249,10 @@ def finish(run: CaseRun, as_of: dt.datetime, locate: Locator, *,
             locate(idx), Text(f"cannot count working days: {cal}",
                               f"无法计算工作日：{cal.day.isoformat()} 超出工作日历覆盖范围"
                               f"（{cal.first}-{cal.last}）"),
-            Text("Check the event time, or upgrade chinesecalendar.",
-                 "请检查事件时间，或升级 chinesecalendar。"), Deviation.TIME_OUTSIDE_CALENDAR.rule_name))
+            Text("Check the event time, or give the log or catalogue a calendar that covers it.",
+                 "请检查事件时间，或为日志或目录指定覆盖该日期的工作日历。"),
+            Deviation.TIME_OUTSIDE_CALENDAR.rule_name))
+    diags += _statutory_only(run, locate)
     diags += _time_diags(compiled, path, locate, ya)
     outcome_step = flow.steps[run.step]
     outcome = outcome_step.outcome.value if run.finished and outcome_step.outcome else None

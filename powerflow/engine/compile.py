@@ -24,7 +24,8 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from ..model import Condition, Flow, Risk, Separation, StepKind, Transition
+from ..clock import Calendar, calendar_from_spec, default_calendar
+from ..model import Condition, Flow, Risk, Separation, StepKind, Transition, calendar_spec
 
 __all__ = ["CaseModel", "CompiledFlow", "EventNotAllowed", "compile_flow"]
 
@@ -113,6 +114,8 @@ class CompiledFlow:
     """The same for risks on an event."""
     apart: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Steps that must be done by someone else than the person who did the key step."""
+    calendar: Calendar = field(default_factory=default_calendar)
+    """The working-day calendar cases of this flow are counted on (the catalogue's)."""
 
     def new_case(self, case_id: str, facts: Mapping[str, Any] | None = None) -> CaseModel:
         """A case standing at the start step."""
@@ -174,9 +177,10 @@ class CompiledFlow:
                                self.allowed(case.state, case.facts), reason, post, detail)
 
 
-def compile_flow(flow: Flow) -> CompiledFlow:
+def compile_flow(flow: Flow, calendar: Calendar | None = None) -> CompiledFlow:
     """Build the shared machine of a flow. The flow must have a start step (the loader and the
-    structure checks guarantee one for published flows)."""
+    structure checks guarantee one for published flows). Cases are counted on `calendar`, by
+    default the one the flow's catalogue declares (`defaults.calendar`)."""
     states = tuple(k for k, s in flow.steps.items() if s.kind is not StepKind.SUPERVISION)
     initial = flow.start or (states[0] if states else "")
     if not initial:
@@ -219,4 +223,5 @@ def compile_flow(flow: Flow) -> CompiledFlow:
         risks_at={k: tuple(v) for k, v in risks_at.items()},
         risks_on={k: tuple(v) for k, v in risks_on.items()},
         separation_of={k: tuple(v) for k, v in separation_of.items()},
+        calendar=calendar or calendar_from_spec(calendar_spec(flow.defaults.calendar)),
     )

@@ -22,7 +22,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from ..clock import CalendarRangeError, working_days_between
+from ..clock import CalendarRangeError
 from .compile import CaseModel, CompiledFlow, EventNotAllowed
 
 __all__ = ["Breach", "CaseRun", "ControlCheck", "Rejected", "RiskPass", "Visit"]
@@ -95,8 +95,9 @@ class CaseRun:
     Closed visits are kept as plain tuples of atoms (which the garbage collector stops
     tracking), so ten thousand live cases add little to every collection."""
 
-    __slots__ = ("breaches", "calendar_errors", "compiled", "cur_by", "cur_entered",
-                 "cur_evidence", "cur_persons", "done_by", "model", "passed", "path", "rejected")
+    __slots__ = ("breaches", "calendar", "calendar_errors", "compiled", "cur_by", "cur_entered",
+                 "cur_evidence", "cur_persons", "done_by", "model", "passed", "path", "rejected",
+                 "statutory_only", "year_seen")
 
     def __init__(self, compiled: CompiledFlow, case_id: str, facts: dict[str, object] | None,
                  opened: dt.datetime) -> None:
@@ -113,6 +114,11 @@ class CaseRun:
         self.rejected: list[Rejected] = []
         self.done_by: dict[str, dict[str, int]] = {}
         self.calendar_errors: list[tuple[int, CalendarRangeError]] = []
+        self.calendar = compiled.calendar
+        self.statutory_only: dict[int, int] = {}
+        """Years counted on statutory holidays only (no declared 调休), by the first event index
+        at which the case needed them."""
+        self.year_seen = 0
 
     @property
     def step(self) -> str:
@@ -151,12 +157,7 @@ class CaseRun:
             persons += (person,)
             if source in compiled.apart:
                 self._separation(source, person, index)
-        try:
-            days = working_days_between(entered, time)
-        except CalendarRangeError as err:
-            days = -1
-            if not self.calendar_errors:
-                self.calendar_errors.append((index, err))
+        days = self.days(entered, time, index)
         path = self.path
         path.append((source, entered, self.cur_by, time, index, event, persons, seen, days))
         passed = self.passed
@@ -175,9 +176,14 @@ class CaseRun:
         return None
 
     def days(self, start: dt.datetime, end: dt.datetime, index: int) -> int:
-        """Working days from `start` to `end`; -1 (and a recorded error) outside the calendar."""
+        """Working days from `start` to `end`; -1 (and a recorded error) outside the calendar.
+        Notes the years counted on statutory holidays only."""
+        if end.year != self.year_seen or start.year != end.year:
+            self.year_seen = end.year
+            for y in self.calendar.statutory_only_years(start.date(), end.date()):
+                self.statutory_only.setdefault(y, index)
         try:
-            return working_days_between(start, end)
+            return self.calendar.working_days_between(start, end)
         except CalendarRangeError as err:
             if not self.calendar_errors:
                 self.calendar_errors.append((index, err))

@@ -18,12 +18,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..clock import Calendar, calendar_from_spec
 from ..diagnostics import Diagnostic, Location, Severity, Text
-from ..model import Flow
+from ..model import CalendarField, Flow, calendar_spec
 from ..source import SourceMap, locate, read_yaml
 
-__all__ = ["Columns", "LoadedMapping", "LogMapping", "default_mapping", "load_mapping",
-           "mapping_path_for"]
+__all__ = ["Columns", "LoadedMapping", "LogMapping", "calendar_for", "default_mapping",
+           "load_mapping", "mapping_path_for"]
 
 DEFAULT_ZONE = "Asia/Shanghai"
 
@@ -48,7 +49,8 @@ class LogMapping(BaseModel):
     drop on purpose (every other unmapped activity is kept and reported as PF508);
     ``evidence`` maps an evidence id named by a flow control to the log attribute that records
     it; ``facts`` maps a case fact read by transition conditions to a log attribute;
-    ``timezone`` is the zone whose calendar dates count working days; ``lifecycle`` keeps only
+    ``timezone`` is the zone whose calendar dates count working days; ``calendar`` the
+    working-day calendar they are counted on (else the catalogue's); ``lifecycle`` keeps only
     events with that lifecycle transition (when the log has the column).
     """
 
@@ -62,6 +64,7 @@ class LogMapping(BaseModel):
     timezone: str = DEFAULT_ZONE
     lifecycle: str | None = "complete"
     yellow_at: Annotated[float, Field(gt=0, lt=1)] | None = None
+    calendar: CalendarField | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -79,6 +82,12 @@ class LoadedMapping:
     path: str | None
     mapping: LogMapping | None
     diagnostics: tuple[Diagnostic, ...]
+
+
+def calendar_for(mapping: LogMapping, flow: Flow) -> Calendar:
+    """The calendar a log is counted on: the mapping's `calendar:`, else the catalogue's."""
+    own = mapping.calendar
+    return calendar_from_spec(calendar_spec(own if own is not None else flow.defaults.calendar))
 
 
 def mapping_path_for(flow_path: str | Path) -> Path:
@@ -173,5 +182,12 @@ def load_mapping(path: str | Path, flow: Flow) -> LoadedMapping:
         diags += pydantic_diagnostics(exc, res.data, res.source, file, LogMapping)
         return LoadedMapping(file, None, tuple(diags))
     diags += _check_against_flow(mapping, flow, file, res.source)
+    if mapping.calendar is not None:
+        from ..calendars import resolve_calendar
+
+        spec, cal_diags = resolve_calendar(mapping.calendar, res.data, res.source, file,
+                                           ("calendar",))
+        diags += cal_diags
+        mapping = mapping.model_copy(update={"calendar": spec})
     ok = not any(d.severity is Severity.ERROR for d in diags)
     return LoadedMapping(file, mapping if ok else None, tuple(diags))

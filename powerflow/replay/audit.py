@@ -19,9 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ..clock import Calendar
 from ..deviations import Deviation
 from ..logs.eventlog import EventLog
-from ..logs.mapping import LogMapping
+from ..logs.mapping import LogMapping, calendar_for
 from ..model import Flow
 from ..overlay import Overlay
 from .arrays import count_distinct, distinct, run_starts
@@ -51,6 +52,8 @@ class AuditResult:
     first_kind: npt.NDArray[np.int16]
     signature: npt.NDArray[np.int32]
     """Per case: index of its guard signature (the table it was replayed with)."""
+    calendar: Calendar | None = None
+    """The working-day calendar the log was counted on."""
 
     @property
     def n_cases(self) -> int:
@@ -154,13 +157,16 @@ class AuditResult:
                                    else "")))
 
 
-def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False) -> AuditResult:
-    """Encode, replay and check a whole log."""
+def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False,
+          calendar: Calendar | None = None) -> AuditResult:
+    """Encode, replay and check a whole log, counting working days on `calendar` (by default
+    the one the mapping declares, else the flow's catalogue: `calendar_for`)."""
+    cal = calendar if calendar is not None else calendar_for(mapping, flow)
     guarded, sigs, sig_of_case = guard_signatures(flow, log.facts, log.n_cases)
     fe = encode_flow(flow, sigs, guarded)
     el = encode_log(log, mapping, fe)
     rp = replay(fe, el, sig_of_case, progress=progress)
-    findings = check(flow, fe, log, el, rp, mapping)
+    findings = check(flow, fe, log, el, rp, mapping, cal)
     n_cases = log.n_cases
     events = np.bincount(el.case, minlength=n_cases).astype(np.int64)
     accepted = np.bincount(el.case[rp.allowed], minlength=n_cases).astype(np.int64)
@@ -178,4 +184,4 @@ def audit(flow: Flow, log: EventLog, mapping: LogMapping, progress: bool = False
                                      KINDS.index(Deviation.EVENT_NOT_ALLOWED))
     fits = (first_event < 0) & fe.is_end[rp.final]
     return AuditResult(flow, log, fe, el, rp, findings, events, accepted, fitness, fits,
-                       first_event, first_kind, sig_of_case)
+                       first_event, first_kind, sig_of_case, cal)

@@ -17,10 +17,12 @@ Rules (the PF5xx kinds of `powerflow.deviations`):
   working-day limit; the time in a step runs from the event that moved the case into it (an
   allowed or resynchronised event; the first event for the start step) to the event that
   completed it, in working days between the local dates (mapping `timezone`) of the two
-  events, on the Chinese working-day calendar of `powerflow.clock` (holidays and 调休).
+  events, on the working-day `Calendar` passed in (the mapping's, else the catalogue's).
 * PF506/PF507 the case over (or near) its promised limit (else the statutory one): working days
   from its first to its last event, less the days spent in steps whose clock is paused or
   excluded. An unfinished case is measured up to its last event.
+* PF511 once per case at its first event outside the calendar's years; PF531 once per case at
+  its first event in a year counted without a declared arrangement (statutory holidays only).
 * PF510 a case that reached a favourable end after passing a risk step but not one of the
   risk's control steps.
 
@@ -31,12 +33,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-from .. import clock
+from ..clock import Calendar
 from ..deviations import Deviation
 from ..logs.eventlog import EventLog
 from ..logs.mapping import LogMapping
@@ -84,29 +85,52 @@ class _Rows:
         self.parts.append((K[kind], case.astype(np.int32), event.astype(np.int64), st, va))
 
 
-@lru_cache(maxsize=1)
-def _calendar() -> tuple[int, npt.NDArray[np.int64], int]:
-    """(first covered day, cumulative working days per covered day, last covered day), in
-    days since 1970-01-01, built once from `powerflow.clock`."""
-    first, last = clock.coverage()
-    base = dt.date(1970, 1, 1)
-    lo = (dt.date(first, 1, 1) - base).days
-    hi = (dt.date(last, 12, 31) - base).days
-    work = np.fromiter((clock.is_workday(base + dt.timedelta(days=d))
-                        for d in range(lo, hi + 1)), dtype=np.int64, count=hi - lo + 1)
-    return lo, np.cumsum(work), hi
+_EPOCH = dt.date(1970, 1, 1)
 
 
-def _working_day_index(days: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64],
-                                                              npt.NDArray[np.bool_]]:
-    """Cumulative working-day count at each local date, and whether the calendar covers it."""
-    lo, cum, hi = _calendar()
-    covered = (days >= lo) & (days <= hi)
+def _working_day_index(days: npt.NDArray[np.int64], cal: Calendar
+                       ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Cumulative working-day count at each local date (days since 1970-01-01), and whether
+    the calendar covers it; one `Calendar.workday_cumsum` over the dates the log spans."""
+    first, last = cal.span
+    lo_ok = (dt.date(first, 1, 1) - _EPOCH).days
+    hi_ok = (dt.date(last, 12, 31) - _EPOCH).days
+    covered = (days >= lo_ok) & (days <= hi_ok)
+    if not covered.any():
+        return np.zeros(days.shape, np.int64), covered
+    lo, hi = int(days[covered].min()), int(days[covered].max())
+    cum = cal.workday_cumsum(_EPOCH + dt.timedelta(days=lo), _EPOCH + dt.timedelta(days=hi))
     return cum[np.clip(days - lo, 0, hi - lo)], covered
 
 
+def _years(days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def _statutory_only(rows: _Rows, notes: list[tuple[str, str]], cal: Calendar,
+                    ldays: npt.NDArray[np.int64], covered: npt.NDArray[np.bool_],
+                    el: EncodedLog, done: npt.NDArray[np.int32]) -> None:
+    """PF531 once per case at its first event in a year without a declared arrangement."""
+    years = _years(ldays)
+    flagged = [y for y in np.unique(years[covered]).tolist() if cal.is_statutory_only(y)]
+    if not flagged:
+        return
+    hit = covered & np.isin(years, flagged)
+    what_en = ("statutory holidays only (no declared 调休)" if cal.name == "cn"
+               else "weekdays only (no declared holidays)")
+    what_zh = "仅按法定节假日（未声明调休）" if cal.name == "cn" else "仅按周一至周五（未声明节假日）"
+    notes.append((f"{int(hit.sum())} events fall in {', '.join(map(str, flagged))}, whose "
+                  f"working days were counted on {what_en}; calendar: {cal.label}",
+                  f"{int(hit.sum())} 个事件在 {'、'.join(map(str, flagged))} 年，其工作日"
+                  f"{what_zh}计算；工作日历：{cal.label}"))
+    idx = np.flatnonzero(hit)
+    first = idx[np.r_[True, el.case[idx][1:] != el.case[idx][:-1]]]
+    rows.add(Deviation.YEAR_NOT_DECLARED, el.case[first], el.order[first], done[first],
+             years[first].astype(np.float64))
+
+
 def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replayed,
-          mapping: LogMapping) -> Findings:
+          mapping: LogMapping, calendar: Calendar) -> Findings:
     rows = _Rows()
     n = el.case.shape[0]
     orig = el.order
@@ -163,7 +187,8 @@ def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replay
             rows.add(Deviation.SEPARATION_BREACH, el.case[ev], orig[ev], done[ev], float(gi))
     # --- time --------------------------------------------------------------------------
     ldays = local_days(el.time, mapping.timezone)
-    cum, covered = _working_day_index(ldays)
+    cum, covered = _working_day_index(ldays, calendar)
+    _statutory_only(rows, notes, calendar, ldays, covered, el, done)
     # The step an event completes was entered by the case's last event that moved it (an
     # allowed event or a resynchronised one), or at the case's first event (the start step).
     moved = known & (rp.allowed | (fe.resync[np.maximum(el.event, 0)] >= 0))
@@ -178,10 +203,10 @@ def check(flow: Flow, fe: EncodedFlow, log: EventLog, el: EncodedLog, rp: Replay
     used[both] = np.maximum(cum[both] - cum[entered[both]], 0)
     if (~covered).any():
         notes.append((f"{int((~covered).sum())} events fall outside the working-day calendar "
-                      f"({clock.coverage()[0]}-{clock.coverage()[1]}); their time limits were "
-                      "not checked",
+                      f"({calendar.label}: {calendar.span[0]}-{calendar.span[1]}); their time "
+                      "limits were not checked",
                       f"{int((~covered).sum())} 个事件超出工作日历覆盖范围"
-                      f"（{clock.coverage()[0]}-{clock.coverage()[1]}年），未检查其时限"))
+                      f"（{calendar.label}：{calendar.span[0]}-{calendar.span[1]}年），未检查其时限"))
         # Said, not guessed: one PF511 per case, at its first event outside the calendar,
         # as the single-case audit does.
         out = np.flatnonzero(~covered)

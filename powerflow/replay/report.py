@@ -52,6 +52,7 @@ def summary(r: AuditResult) -> dict[str, Any]:
         "deviating_cases": r.deviating_cases,
         "ignored_events": r.log.ignored,
         "other_lifecycle_events": r.log.other_lifecycle,
+        "calendar": r.calendar.label if r.calendar is not None else None,
         "kinds": {d.code: {"name": d.rule_name, "severity": d.severity.value,
                            "title": {"en": d.title.en, "zh": d.title.zh},
                            "findings": n, "cases": c, "case_ids": r.cases_with(d)}
@@ -153,6 +154,8 @@ def render_text(r: AuditResult, lang: str = "zh") -> str:
          f"有偏差 {s['deviating_cases']} 件，平均拟合度 {s['mean_fitness']:.3f}" if zh else
          f"cases {s['cases']}, events {s['events']}, fitting {s['fitting']}, "
          f"with deviations {s['deviating_cases']}, mean fitness {s['mean_fitness']:.3f}"),
+        *([("工作日历：" if zh else "working-day calendar: ") + s["calendar"]]
+          if s["calendar"] else []),
         "",
         (f"{'代码':<4} {_pad('类别', 40)} {'条数':>7} {'办件数':>4}" if zh else
          f"{'code':<6} {_pad('kind', 40)} {'findings':>9} {'cases':>7}"),
@@ -212,7 +215,8 @@ def render_html(r: AuditResult, chart_svg: str | None = None, lang: str = "zh",
 <h1>{e(r.flow.name)} — 审计报告 / Audit report</h1>
 <p>日志 Log: {e(s['log'])} · 办件 cases {s['cases']} · 事件 events {s['events']} ·
 符合 fitting {s['fitting']} · 有偏差 with deviations {s['deviating_cases']} ·
-平均拟合度 mean fitness {s['mean_fitness']:.3f}</p>
+平均拟合度 mean fitness {s['mean_fitness']:.3f}{
+" · 工作日历 calendar: " + e(s["calendar"]) if s["calendar"] else ""}</p>
 <section id="chart"><h2>流程实况 / Flow with real traffic</h2>{chart}</section>
 <h2>偏差汇总 / Deviations by kind</h2>
 {_table(["代码 code", "类别", "kind", "severity", "findings", "cases"], kinds)}

@@ -1,6 +1,7 @@
 """Gather what an audit needs from paths: the flow (with its catalogue), the mapping, the log.
 
-Takes the paths given on the command line; gives `AuditInputs` or the diagnostics that stop the
+Takes the paths given on the command line; gives `AuditInputs` (with the working-day calendar
+the mapping or the catalogue declares) or the diagnostics that stop the
 audit (flow or mapping errors, an unreadable log). The mapping defaults to `<flow>.mapping.yaml`
 beside the flow, and without one, log activity names are taken as the flow's event ids.
 
@@ -12,10 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..clock import Calendar
 from ..diagnostics import Diagnostic, Severity
 from ..loader import load_flow_with_catalog
 from ..logs.eventlog import EventLog
-from ..logs.mapping import LogMapping, default_mapping, load_mapping, mapping_path_for
+from ..logs.mapping import (
+    LogMapping,
+    calendar_for,
+    default_mapping,
+    load_mapping,
+    mapping_path_for,
+)
 from ..logs.readers import LogReadError, read_log
 from ..model import Flow
 
@@ -29,6 +37,8 @@ class AuditInputs:
     log: EventLog | None
     diagnostics: list[Diagnostic]
     mapping_path: str | None = None
+    calendar: Calendar | None = None
+    """The working-day calendar of the audit: the mapping's `calendar:`, else the catalogue's."""
 
     @property
     def ok(self) -> bool:
@@ -59,4 +69,5 @@ def load_inputs(flow_path: str | Path, log_path: str | Path,
     diags += log.diagnostics
     if any(d.severity is Severity.ERROR for d in log.diagnostics) and not log.n_events:
         return AuditInputs(lf.flow, mapping, None, diags, str(mp) or None)
-    return AuditInputs(lf.flow, mapping, log, diags, str(mp) or None)
+    return AuditInputs(lf.flow, mapping, log, diags, str(mp) or None,
+                       calendar_for(mapping, lf.flow))

@@ -78,9 +78,17 @@ def test_national_day_2025_week_makes_a_step_red(sample: CompiledFlow) -> None:
 
 
 def test_out_of_calendar_is_an_error_never_a_guess(sample: CompiledFlow) -> None:
-    a = run(sample, [ev("2035-01-02T09:00", "submit"), ev("2035-01-03T09:00", "accept")])
+    a = run(sample, [ev("2135-01-02T09:00", "submit"), ev("2135-01-03T09:00", "accept")])
     assert "PF511" in codes(a)
-    assert any("2035" in d.message.en for d in a.diagnostics if d.code == "PF511")
+    assert any("2135" in d.message.en for d in a.diagnostics if d.code == "PF511")
+
+
+def test_a_year_without_arrangement_is_counted_with_a_warning(sample: CompiledFlow) -> None:
+    a = run(sample, [ev("2035-01-02T09:00", "submit"), ev("2035-01-03T09:00", "accept")])
+    assert "PF511" not in codes(a)
+    warn = [d for d in a.diagnostics if d.code == "PF531"]
+    assert len(warn) == 1 and warn[0].data["year"] == 2035 and warn[0].location.line > 0
+    assert a.path[1].days == 1  # accept: entered 2 January, left 3 January
 
 
 # ------------------------------------------------------------------------- yellow / red
