@@ -272,8 +272,11 @@ class SqliteStore:
                 self.db.execute("INSERT OR IGNORE INTO flows VALUES (?, ?)", (sha, data))
 
     def open_case(self, case_id: str, flow_path: str, facts: dict[str, Any],
-                  time: dt.datetime, person: str | None = None) -> CaseRecord:
-        """Open a case pinned to the flow file's current content (and its catalogue's)."""
+                  time: dt.datetime, person: str | None = None,
+                  unit: str | None = None) -> CaseRecord:
+        """Open a case pinned to the flow file's current content (and its catalogue's);
+        `unit` is the handling unit (by default the flow's department), kept in the chained
+        opening row."""
         version = pinned.read_version(flow_path, self.dir)
         compiled = self._pin(version)
         with self._write():
@@ -283,7 +286,8 @@ class SqliteStore:
                     "PF808", f"{self.path}#{case_id}", f"case {case_id} is already open",
                     f"办件 {case_id} 已经立案"))
             self._store_version(version)
-            unit = compiled.flow.department.name if compiled.flow.department else None
+            if unit is None and compiled.flow.department:
+                unit = compiled.flow.department.name
             fold = ledger.CaseFold(case_id, f"{self.path}#{case_id}", self.chain)
             self._append_case(fold, TrailRow(
                 0, case_id, 0, _iso(time), OPEN_EVENT, person, None, (), None, compiled.initial,
