@@ -31,6 +31,9 @@ ROLES = ("clerk", "supervisor", "admin")
 SESSION_HOURS = 8
 FAIL_WINDOW = dt.timedelta(minutes=15)
 FAIL_LIMIT = 5
+"""Failed logins of one user name within `FAIL_WINDOW` before its logins are refused."""
+FAIL_LIMIT_IP = 20
+"""Failed logins from one address (several people may share it) before it is refused."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, unit TEXT,
   pw_hash TEXT NOT NULL, created TEXT NOT NULL);
@@ -136,9 +139,11 @@ class Accounts:
         """Whether too many logins failed lately for this user name or from this address."""
         since = _utc(now - FAIL_WINDOW)
         with self._db() as db:
-            n = db.execute("SELECT count(*) FROM login_failures WHERE who IN (?, ?) AND time > ?",
-                           ("user:" + name, "ip:" + ip, since)).fetchone()[0]
-        return int(n) >= FAIL_LIMIT
+            by_user, by_ip = db.execute(
+                "SELECT count(*) FILTER (WHERE who = ?), count(*) FILTER (WHERE who = ?) "
+                "FROM login_failures WHERE time > ?", ("user:" + name, "ip:" + ip, since)
+            ).fetchone()
+        return int(by_user) >= FAIL_LIMIT or int(by_ip) >= FAIL_LIMIT_IP
 
     def login(self, name: str, password: str, ip: str,
               now: dt.datetime) -> tuple[str, str] | None:
