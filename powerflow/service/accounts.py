@@ -17,8 +17,9 @@ import hashlib
 import hmac
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,13 +87,19 @@ class Accounts:
         self.path = Path(folder) / "accounts.db"
         self.hasher = PasswordHasher()
         self._dummy = self.hasher.hash(secrets.token_hex(16))
+        self._local = threading.local()
         with self._db() as db:
             db.execute("PRAGMA journal_mode = WAL")
             db.executescript(_SCHEMA)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
+        """This thread's connection (kept: the token is checked on every API request), in a
+        transaction."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = sqlite3.connect(self.path, timeout=30)
+        with db:
             yield db
 
     # -- users and tokens (the CLI)

@@ -13,12 +13,13 @@ Must not: read the clock (the config's `now` does), or open the store any other 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from . import api, pages
@@ -50,13 +51,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), "static")
 
-    @app.middleware("http")
-    async def headers(request: Request,
-                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for k, v in _HEADERS.items():
-            response.headers.setdefault(k, v)
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(OperationError)
     async def refused(request: Request, exc: OperationError) -> Response:
@@ -72,6 +67,27 @@ def create_app(config: ServiceConfig) -> FastAPI:
                                             else ""), 303)
 
     return app
+
+
+class SecurityHeaders:
+    """Plain ASGI middleware: the security headers on every response that lacks them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for k, v in _HEADERS.items():
+                    if k not in headers:
+                        headers[k] = v
+            await send(message)
+
+        return await self.app(scope, receive, with_headers)
 
 
 def _is_api(request: Request) -> bool:
