@@ -31,10 +31,10 @@ def _need_extra() -> None:
 
 
 def _clock(now: str | None) -> Any:
-    from ..engine.case import parse_time
+    from ..engine.case import CHINA_TZ, parse_time
 
-    if now is None:
-        return lambda: dt.datetime.now(dt.UTC).astimezone()
+    if now is None:  # Beijing time: working days are counted on Beijing dates
+        return lambda: dt.datetime.now(CHINA_TZ)
     try:
         fixed = parse_time(now)
     except ValueError as exc:
@@ -108,7 +108,7 @@ def user(name: str, role: str, unit: str | None, data: str) -> None:
     try:
         _accounts(data).add_user(name, role, unit, password, dt.datetime.now(dt.UTC))
     except AccountError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {exc.text.en}\n错误：{exc.text.zh}", err=True)
         sys.exit(2)
     click.echo(f"user {name} ({role}{', ' + unit if unit else ''}) added")
 
@@ -125,5 +125,5 @@ def token(name: str, label: str, data: str) -> None:
     try:
         click.echo(_accounts(data).add_token(name, label, dt.datetime.now(dt.UTC)))
     except AccountError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {exc.text.en}\n错误：{exc.text.zh}", err=True)
         sys.exit(2)

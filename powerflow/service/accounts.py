@@ -26,6 +26,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from ..diagnostics import Text
+
 __all__ = ["ROLES", "AccountError", "Accounts", "Principal", "same_secret"]
 
 ROLES = ("clerk", "supervisor", "admin")
@@ -48,7 +50,12 @@ CREATE INDEX IF NOT EXISTS login_failures_who ON login_failures (who, time)
 
 
 class AccountError(ValueError):
-    """A user or token request that cannot be done (unknown role, clerk without a unit …)."""
+    """A user or token request that cannot be done (unknown role, clerk without a unit …),
+    said in English and Chinese."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.text = Text(en, zh)
 
 
 @dataclass(frozen=True)
@@ -106,24 +113,25 @@ class Accounts:
     def add_user(self, name: str, role: str, unit: str | None, password: str,
                  now: dt.datetime) -> None:
         if role not in ROLES:
-            raise AccountError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+            raise AccountError(f"unknown role {role!r}: one of {', '.join(ROLES)}",
+                               f"未知角色 {role!r}，应为 {'、'.join(ROLES)} 之一")
         if role == "clerk" and not unit:
-            raise AccountError("a clerk needs a unit (--unit)")
+            raise AccountError("a clerk needs a unit (--unit)", "经办人员须指定单位（--unit）")
         if len(password) < 10:
-            raise AccountError("the password is shorter than 10 characters")
+            raise AccountError("the password is shorter than 10 characters", "密码少于 10 个字符")
         if not name.strip():
-            raise AccountError("the user name is empty")
+            raise AccountError("the user name is empty", "用户名为空")
         with self._db() as db:
             try:
                 db.execute("INSERT INTO users VALUES (?,?,?,?,?)",
                            (name, role, unit, self.hasher.hash(password), now.isoformat()))
             except sqlite3.IntegrityError:
-                raise AccountError(f"user {name!r} exists") from None
+                raise AccountError(f"user {name!r} exists", f"用户 {name!r} 已存在") from None
 
     def add_token(self, name: str, label: str, now: dt.datetime) -> str:
         """A new API token for user `name`; returned once, kept only as its hash."""
         if self.user(name) is None:
-            raise AccountError(f"no user {name!r}")
+            raise AccountError(f"no user {name!r}", f"没有用户 {name!r}")
         token = "pf_" + secrets.token_urlsafe(32)
         with self._db() as db:
             db.execute("INSERT INTO tokens VALUES (?,?,?,?)",
