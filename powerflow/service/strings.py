@@ -30,7 +30,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "refused_msg": "流程不允许该事项，已作为被拒绝的尝试留痕。", "facts": "办件事实",
         "outcome": "办理结果", "promised": "承诺时限", "statutory": "法定时限",
         "wd": "个工作日", "no_findings": "未发现问题。", "evidence_hint": "多项用逗号分隔",
-        "user": "用户", "hash": "哈希",
+        "user": "用户", "hash": "哈希", "step_col": "环节", "colon": "：",
     },
     "en": {
         "html_lang": "en", "title": "Electronic supervision", "other_lang": "中文",
@@ -58,5 +58,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "facts": "Facts", "outcome": "Outcome", "promised": "Promised limit",
         "statutory": "Statutory limit", "wd": "working days", "no_findings": "No findings.",
         "evidence_hint": "several: separate with commas", "user": "User", "hash": "Hash",
+        "step_col": "Step", "colon": ": ",
     },
 }
