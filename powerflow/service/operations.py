@@ -2,7 +2,7 @@
 
 Takes a `ServiceConfig` and a `Principal`; gives `Desk`: open a case of a power, fire an event
 (idempotent per user and key), read a case with its audit as of now, list the live cases with
-their cards (filtered, sorted, paged on the server), and verify the store. A refusal is an
+their cards (filtered, sorted, paged on the server), import case files, and verify the store. A refusal is an
 `OperationError` with an HTTP status and a bilingual message; the callers only render it.
 
 Must not: write or read cases other than through `CaseStore`, audit other than through the
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Text
-from ..engine.case import parse_time
+from ..diagnostics import Diagnostic, Text
+from ..engine.case import load_case, parse_time
 from ..engine.flows import find_flow, load_compiled
 from ..engine.store.base import CaseNotFound, CaseRecord, FireResult, StoreError, TrailRow
 from ..loader import discover
@@ -30,7 +30,7 @@ from . import cards
 from .accounts import Principal
 from .config import ServiceConfig
 
-__all__ = ["SORT_KEYS", "Desk", "Filters", "OperationError", "Page"]
+__all__ = ["SORT_KEYS", "Desk", "Filters", "ImportResult", "OperationError", "Page"]
 
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 _CASE_ID = re.compile(r"^[^\x00-\x1f\x7f/\\]{1,120}$")
@@ -78,6 +78,19 @@ class Page:
     pages: int
     counts: dict[str, int]
     as_of: dt.datetime
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """One imported case file: events fired, already there (a repeated import), refused by
+    the flow (kept in the trail as refused); `case` None when the file has errors."""
+
+    path: str
+    case: str | None
+    fired: int
+    duplicates: int
+    refused: int
+    diagnostics: tuple[Diagnostic, ...]
 
 
 @dataclass
@@ -188,6 +201,30 @@ class Desk:
                 "this Idempotency-Key was used for another request",
                 "该 Idempotency-Key 已用于另一请求"), seq=None)
         return res
+
+    def import_case(self, who: Principal, path: Path, unit: str | None) -> ImportResult:
+        """Bring a case file (`powerflow simulate`'s format) into the store: the case opened
+        at its first event, each event fired with the key `import/<case>/<n>`, so importing
+        the same file again adds nothing. A file with errors is refused with its diagnostics."""
+        loaded = load_case(path)
+        if loaded.case is None or not loaded.case.events:
+            return ImportResult(str(path), None, 0, 0, 0, loaded.diagnostics)
+        case = loaded.case
+        power = case.case.power or ""
+        first = case.events[0].time.isoformat()
+        try:
+            self.open_case(who, case.case.id, power, unit, dict(case.facts), first)
+        except OperationError as exc:
+            if exc.extra.get("diagnostic") != "PF808":
+                raise
+        fired = dup = refused = 0
+        for i, ev in enumerate(case.events):
+            res = self.fire(who, case.case.id, ev.event, ev.time.isoformat(), ev.person,
+                            ev.post, tuple(ev.evidence), f"import/{case.case.id}/{i}")
+            dup += res.duplicate
+            refused += not res.row.accepted and not res.duplicate
+            fired += not res.duplicate
+        return ImportResult(str(path), case.case.id, fired, dup, refused, loaded.diagnostics)
 
     # -- reads
     def case(self, who: Principal, case_id: str) -> tuple[CaseRecord, Any, list[TrailRow]]:

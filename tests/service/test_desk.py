@@ -72,3 +72,23 @@ def test_serve_refuses_a_foreign_store(tmp_path: Path, cli: Callable[..., Result
     (tmp_path / "cases.db").write_bytes(b"not a database at all")
     r = cli("serve", "--data", str(tmp_path), "--flows", str(FLOWS), "--port", "0")
     assert r.exit_code == 2 and "PF803" in r.stderr and "不是办件库" in r.stderr
+
+
+def test_import_case_files_twice_adds_nothing(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    files = [str(p) for p in sorted((FLOWS.parent / "examples" / "cases" / "KJ-QR-0001").glob(
+        "*.case.yaml"))]
+    data = str(tmp_path / "data")
+    first = cli("service", "import", *files, "--data", data, "--unit", "登记科", "--lang", "en")
+    assert first.exit_code == 0, first.output
+    assert "QR2025-0210-V: 6 events recorded (1 refused by the flow), 0 already there" in first.output
+    again = cli("service", "import", *files, "--data", data, "--lang", "en")
+    assert again.exit_code == 0 and "0 events recorded (0 refused by the flow), 5 already there" \
+        in again.output
+    desk = Desk(ServiceConfig(Path(data), FLOWS, Clock(dt.datetime(2026, 1, 5, tzinfo=CHINA_TZ))))
+    rec, audit, rows = desk.case(ADMIN, "QR2025-0210-V")
+    assert rec.unit == "登记科" and len(rows) == 7
+    assert {d.code for d in audit.diagnostics} >= {"PF501", "PF502", "PF503"}
+    bad = tmp_path / "bad.case.yaml"
+    bad.write_text("case: {id: x}\n", encoding="utf-8")
+    r = cli("service", "import", str(bad), "--data", data, "--lang", "en")
+    assert r.exit_code == 1 and "no events" in r.stderr
