@@ -119,8 +119,9 @@ class Accounts:
             raise AccountError("a clerk needs a unit (--unit)", "经办人员须指定单位（--unit）")
         if len(password) < 10:
             raise AccountError("the password is shorter than 10 characters", "密码少于 10 个字符")
-        if not name.strip():
-            raise AccountError("the user name is empty", "用户名为空")
+        if not name.strip() or len(name) > 64 or any(ord(c) < 32 or ord(c) == 127 for c in name):
+            raise AccountError("a user name is 1-64 characters without control characters",
+                               "用户名为 1-64 个字符，不含控制字符")
         with self._db() as db:
             try:
                 db.execute("INSERT INTO users VALUES (?,?,?,?,?)",
