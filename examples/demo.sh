@@ -49,6 +49,15 @@ else
   step "7. (skipped: no real event log at $LOG)"
 fi
 
+step "8. The supervision service: the example cases imported into $OUT/service/"
+rm -rf "$OUT/service"
+run "$PF" service import examples/cases/*/{clean,violating,open,overdue}.case.yaml \
+  --data "$OUT/service" --unit 科技局 "${LANG_OPT[@]}"
+echo "demo-password-2025" | run "$PF" service user 纪检组 --role supervisor --data "$OUT/service"
+echo "demo-password-2025" | run "$PF" service user 经办人 --role clerk --unit 科技局 --data "$OUT/service"
+echo "Start the dashboard: $PF serve --data $OUT/service  (http://127.0.0.1:8000/, sign in as"
+echo "纪检组 or 经办人 with the password demo-password-2025)"
+
 step "Produced"
 find "$OUT" -maxdepth 2 \( -name '*.html' -o -name '*.xlsx' -o -name '*.csv' -o -name '*.svg' -o -name '*.pdf' -o -name '*.png' \) \
   -not -path "$OUT/site/*" -not -path "$OUT/docs/*" | sort | head -40

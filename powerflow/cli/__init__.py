@@ -42,6 +42,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rule": ("powerflow.cli.check:rule", "Print a rule's documentation page, or list all rules."),
     "render": ("powerflow.cli.render:render", "Draw publication flowcharts (SVG, PDF, PNG)."),
     "publish": ("powerflow.cli.publish:publish", "Build the static public site of a power list."),
+    "serve": ("powerflow.cli.serve:serve",
+              "Run the supervision service: JSON API and dashboard of live cases."),
+    "service": ("powerflow.cli.serve:service",
+                "Accounts of the supervision service: users and API tokens."),
     "risk-table": ("powerflow.cli.risk_table:risk_table",
                    "Export the risk-control table (廉政风险防控表) as XLSX or CSV."),
 }

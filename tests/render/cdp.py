@@ -55,8 +55,14 @@ class Browser:
         port = port_file.read_text().split()[0]
         targets: list[dict[str, Any]] = []
         while not any(t.get("type") == "page" for t in targets):
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as r:
-                targets = json.load(r)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as r:
+                    targets = json.load(r)
+            except OSError:  # the endpoint is announced a moment before it listens
+                if time.monotonic() > deadline:
+                    self.close()
+                    raise
+                time.sleep(0.05)
         url = next(t["webSocketDebuggerUrl"] for t in targets if t.get("type") == "page")
         self.ws = websocket.create_connection(url, timeout=30, suppress_origin=True)
         self.next_id = 0

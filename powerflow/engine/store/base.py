@@ -1,6 +1,6 @@
 """The live-case store interface, independent of the database behind it.
 
-Takes nothing; gives the `CaseStore` protocol (open_case, fire, migrate, get, list, overdue,
+Takes nothing; gives the `CaseStore` protocol (open_case, fire, migrate, get, audit, list, overdue,
 verify, anchor) and its records: `CaseRecord` (a case's current state, derived from its trail),
 `TrailRow` (one entry of the hash-chained audit trail), `FireResult`, `VerifyResult` and
 `Anchor`, plus `canonical_json` and `chain_hash`, the one definition of how a trail row is hashed
@@ -210,7 +210,8 @@ class CaseStore(Protocol):
     all, and concurrent writers are serialised."""
 
     def open_case(self, case_id: str, flow_path: str, facts: dict[str, Any],
-                  time: dt.datetime, person: str | None = None) -> CaseRecord: ...
+                  time: dt.datetime, person: str | None = None,
+                  unit: str | None = None) -> CaseRecord: ...
 
     def fire(self, case_id: str, time: dt.datetime, event: str, person: str | None = None,
              post: str | None = None, evidence: tuple[str, ...] = (),
@@ -220,6 +221,9 @@ class CaseStore(Protocol):
                 person: str | None = None) -> CaseRecord: ...
 
     def get(self, case_id: str) -> tuple[CaseRecord, list[TrailRow]]: ...
+
+    def audit(self, case_id: str, as_of: dt.datetime | None = None,
+              yellow_at: float | None = None) -> CaseAudit: ...
 
     def overdue(self, as_of: dt.datetime,
                 yellow_at: float | None = None) -> list[tuple[CaseRecord, CaseAudit]]: ...

@@ -277,8 +277,11 @@ class SqliteStore:
         self.db.executemany("INSERT OR IGNORE INTO flows VALUES (?, ?)", version.blobs())
 
     def open_case(self, case_id: str, flow_path: str, facts: dict[str, Any],
-                  time: dt.datetime, person: str | None = None) -> CaseRecord:
-        """Open a case pinned to the flow file's current content (and its catalogue's)."""
+                  time: dt.datetime, person: str | None = None,
+                  unit: str | None = None) -> CaseRecord:
+        """Open a case pinned to the flow file's current content (and its catalogue's);
+        `unit` is the handling unit (by default the flow's department), kept in the chained
+        opening row."""
         version, compiled = pinned.load(flow_path, self.dir)
         with self._write():
             if self.db.execute("SELECT 1 FROM trail WHERE case_id=? LIMIT 1",
@@ -287,7 +290,8 @@ class SqliteStore:
                     "PF808", f"{self.path}#{case_id}", f"case {case_id} is already open",
                     f"办件 {case_id} 已经立案"))
             self._store_version(version)
-            unit = compiled.flow.department.name if compiled.flow.department else None
+            if unit is None and compiled.flow.department:
+                unit = compiled.flow.department.name
             fold = ledger.CaseFold(case_id, f"{self.path}#{case_id}", self.chain)
             self._append_case(fold, TrailRow(
                 0, case_id, 0, _iso(time), OPEN_EVENT, person, None, (), None, compiled.initial,
