@@ -12,6 +12,7 @@ from typing import NoReturn
 
 import click
 
+from ..cells import csv_rows
 from ..diagnostics import Diagnostic
 from ..distributed.run import RunOptions
 
@@ -65,7 +66,7 @@ def audit_dataset(flow: str, log: str, mapping: str | None, fmt: str, out: str |
         if files:
             files.write(part)
         if stdout_csv:
-            stdout_csv.writerows(part.deviations)
+            stdout_csv.writerows(csv_rows(part.deviations))
 
     try:
         combined = run_dataset(inputs.flow, inputs.mapping, ds, opts, on_part)

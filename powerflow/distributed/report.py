@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..cells import csv_rows
 from ..replay.report import (
     CASE_HEADERS,
     DEVIATION_HEADERS,
@@ -63,7 +64,7 @@ class ReportFiles:
 
     def write(self, part: PartAudit) -> None:
         for key, w in self._writers.items():
-            w.writerows(getattr(part, key))
+            w.writerows(csv_rows(getattr(part, key)))
 
     def finish(self, combined: Combined, chart_svg: str | None, lang: str) -> list[Path]:
         self.close()

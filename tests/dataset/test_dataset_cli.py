@@ -169,3 +169,20 @@ def test_hive_keys_become_columns_when_the_mapping_reads_them(tmp_path: Path) ->
     assert "unit" in ds.columns
     t = read_table(ds.files[0], 0, ds.root, ds.schema)
     assert t["unit"].to_pylist() == ["U7"] and t["__row"].to_pylist() == [1]
+
+
+def test_dataset_csv_outputs_hold_no_formula(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """Case ids and activities from the dataset reach cases.csv, deviations.csv and the CSV on
+    stdout as text a spreadsheet cannot evaluate (the one cell rule of `powerflow.cells`)."""
+    root = tmp_path / "ds"
+    _write(root / "year=2024" / "a.parquet", ['=cmd|"/c calc"!A1', '=cmd|"/c calc"!A1'],
+           ["submit", "@SUM(1)"], [0, 1])
+    out = tmp_path / "out"
+    res = cli("audit", FLOW, str(root), "--format", "csv", "--lang", "en", "-o", str(out),
+              "--no-chart")
+    assert res.exit_code == 1, res.output
+    for text in (res.stdout, (out / "deviations.csv").read_text("utf-8"),
+                 (out / "cases.csv").read_text("utf-8")):
+        assert "'=cmd" in text
+        assert not any(cell.startswith(("=", "@")) for line in text.splitlines()
+                       for cell in line.split(","))
