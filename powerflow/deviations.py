@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .diagnostics import Severity, Text
 
-__all__ = ["Deviation", "Unchecked"]
+__all__ = ["UNIT_ZH", "Deviation", "Unchecked", "unit_text"]
 
 
 class Deviation(enum.Enum):
@@ -71,6 +71,17 @@ class Deviation(enum.Enum):
             if d.code == code:
                 return d
         raise KeyError(code)
+
+
+def unit_text(unit: str, lang: str) -> str:
+    """The unit of a not-checked count in the report language."""
+    return UNIT_ZH.get(unit, unit) if lang.startswith("zh") else unit
+
+
+UNIT_ZH = {"events": "个事件", "cases": "件", "mapping keys": "个映射键", "records": "条记录",
+           "risks": "个风险点", "risk passes": "次风险点经过", "branches": "个分支", "steps": "个环节",
+           "transitions": "个流转"}
+"""The Chinese words of the units an `Unchecked` entry counts in."""
 
 
 @dataclass(frozen=True, slots=True)

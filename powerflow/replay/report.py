@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..cells import csv_rows
+from ..deviations import unit_text
 from ..model import Flow
 from ..terminal import field
 from .audit import AuditResult
@@ -206,7 +207,7 @@ def text_from_summary(s: dict[str, Any], lang: str = "zh") -> str:
         lines.append("")
         lines.append("未检查或仅部分检查：" if zh else "Not checked, or only partly:")
         for u in s["not_checked"]:
-            lines.append(f"  [{u['key']}] {u['count']} {u['unit']}: {u['zh' if zh else 'en']}")
+            lines.append(f"  [{u['key']}] {u['count']} {unit_text(u['unit'], lang)}: {u['zh' if zh else 'en']}")
     return "\n".join(lines)
 
 

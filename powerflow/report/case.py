@@ -12,6 +12,7 @@ import html
 import json
 from typing import TYPE_CHECKING, Any
 
+from ..deviations import unit_text
 from ..model import Outcome
 from ..terminal import field
 from .json import diagnostic_to_dict
@@ -100,7 +101,7 @@ def render_audit_text(a: CaseAudit, lang: str = "en") -> str:
     lines.append(("  " + text.replace("\n", "\n  ")) if text else "  " + _t("clean", lang))
     if a.unchecked:
         lines += ["", _t("unchecked", lang) + ":"]
-        lines += [f"  [{u.key}] {u.count} {u.unit}: {u.zh if lang == 'zh' else u.en}"
+        lines += [f"  [{u.key}] {u.count} {unit_text(u.unit, lang)}: {u.zh if lang == 'zh' else u.en}"
                   for u in a.unchecked]
     return "\n".join(lines)
 
@@ -163,6 +164,6 @@ def render_audit_html(a: CaseAudit, lang: str = "en", chart_svg: str | None = No
             f"<h2>{e(_t('findings', lang))}</h2>"
             + (f"<table>{finds}</table>" if finds else f"<p>{e(_t('clean', lang))}</p>")
             + (f"<h2>{e(_t('unchecked', lang))}</h2><ul>" + "".join(
-                f"<li>[{e(u.key)}] {u.count} {e(u.unit)}: {e(u.zh if lang == 'zh' else u.en)}"
+                f"<li>[{e(u.key)}] {u.count} {e(unit_text(u.unit, lang))}: {e(u.zh if lang == 'zh' else u.en)}"
                 "</li>" for u in a.unchecked) + "</ul>" if a.unchecked else "")
             + "</body></html>")

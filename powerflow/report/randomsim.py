@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..deviations import unit_text
 from ..model import Outcome
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def render_random_text(r: RandomResult, lang: str = "en") -> str:
     lines += [f"  {k}: {v:.1%}" for k, v in r.step_over.items() if v > 0]
     if r.assumptions:
         lines.append("模拟所作的假设：" if zh else "Assumed for want of data:")
-        lines += [f"  [{a.key}] {a.count} {a.unit}: {a.zh if zh else a.en}"
+        lines += [f"  [{a.key}] {a.count} {unit_text(a.unit, 'zh' if zh else 'en')}: {a.zh if zh else a.en}"
                   for a in r.assumptions]
     return "\n".join(lines)
 

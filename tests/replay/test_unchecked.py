@@ -108,3 +108,11 @@ def test_a_case_deadline_in_the_data_is_used(tmp_path: Path) -> None:
     from powerflow.deviations import Deviation
 
     assert r.cases_with(Deviation.CASE_OVERDUE) == ["late"]
+
+
+def test_not_checked_units_in_the_report_language(tmp_path: Path) -> None:
+    i = _inputs(tmp_path)
+    r = audit(i.flow, i.log, i.mapping)
+    zh = render_text(r, "zh")
+    assert "个事件" in zh and " events:" not in zh
+    assert " events:" in render_text(r, "en")
